@@ -1,0 +1,23 @@
+# Sourced, not run: creates spark-jobs/.venv with the pinned dev dependencies if it is
+# missing or older than pyproject.toml. Uses python3.11 (the EMR 7 Python the cluster is
+# configured for) and falls back to python3.
+py=$(command -v python3.11 || command -v python3)
+stamp=.venv/.installed
+if [[ ! -x .venv/bin/python || ! -f $stamp || pyproject.toml -nt $stamp ]]; then
+  echo "Setting up spark-jobs/.venv with $($py --version)"
+  "$py" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  # Only the dependencies: the package itself is put on the path by pytest (pythonpath=src)
+  # so that nothing is written into src/ (it is zipped and staged to S3 as-is).
+  deps=$(.venv/bin/python - <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["dev"]))
+PY
+)
+  # shellcheck disable=SC2086
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check $deps
+  touch "$stamp"
+fi
+export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+export PYSPARK_PYTHON="$PWD/.venv/bin/python"
