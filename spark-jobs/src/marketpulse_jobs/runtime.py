@@ -1,0 +1,251 @@
+"""Plumbing shared by every job: the Spark session, arguments, URIs and run summaries.
+
+A job module stays a thin ``main()``::
+
+    def _main(argv=None):
+        parser = job_parser("bronze_to_silver", __doc__)
+        add_date_args(parser)
+        parser.add_argument("--silver", type=normalise_uri, required=True)
+        args = parser.parse_args(argv)
+        spark = get_spark("marketpulse-bronze-to-silver")
+        ...
+        emit_summary(spark, summary, summary_uri(args.silver, "bronze_to_silver", dates))
+
+    main = run_main(_main)
+
+Argument errors and :class:`UsageError` become one line on stderr and exit code 2; anything
+else is a bug and keeps its traceback.
+"""
+
+import argparse
+import datetime as dt
+import functools
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pyspark import SparkContext
+from pyspark.sql import SparkSession
+
+# Exit code for a user mistake, the same one argparse uses.
+USAGE_EXIT = 2
+
+# Settings every job relies on, wherever it runs: dates are UTC, and writing a partitioned
+# dataset replaces only the partitions present in the written data.
+REQUIRED_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+}
+
+# Only for a local run (python -m ...): on EMR the cluster's configuration decides.
+LOCAL_CONF = {
+    "spark.master": "local[*]",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.default.parallelism": "8",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": os.environ.get("MARKETPULSE_DRIVER_MEMORY", "4g"),
+}
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class UsageError(Exception):
+    """A mistake by whoever ran the job (bad argument, missing input): reported in one line."""
+
+
+class JobArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors raise UsageError instead of printing the usage block."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def job_parser(prog: str, description: str = "") -> JobArgumentParser:
+    """The argument parser every job uses, so that errors follow the one-line convention."""
+    return JobArgumentParser(prog=prog, description=description)
+
+
+def _under_spark_submit() -> bool:
+    # spark-submit starts the JVM first and hands the Python driver its gateway; its launcher
+    # scripts also export SPARK_ENV_LOADED. A test (or notebook) may already have a context,
+    # and PYSPARK_SUBMIT_ARGS may name a master explicitly.
+    return (
+        SparkContext._active_spark_context is not None
+        or "PYSPARK_GATEWAY_PORT" in os.environ
+        or "SPARK_ENV_LOADED" in os.environ
+        or "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+    )
+
+
+def get_spark(app_name: str) -> SparkSession:
+    """The job's SparkSession: the spark-submit one when there is one, else a local Spark."""
+    local = not _under_spark_submit()
+    builder = SparkSession.builder.appName(app_name)
+    if local:
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+    for key, value in REQUIRED_CONF.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    # An existing session ignores the builder's options: set the runtime ones explicitly.
+    for key, value in REQUIRED_CONF.items():
+        spark.conf.set(key, value)
+    if local:
+        spark.sparkContext.setLogLevel(os.environ.get("MARKETPULSE_LOG_LEVEL", "WARN"))
+    return spark
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse a strict ``YYYY-MM-DD`` date (usable as an argparse ``type``)."""
+    if not isinstance(text, str) or not _DATE_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: expected YYYY-MM-DD")
+    try:
+        return dt.date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: {exc}") from None
+
+
+def date_range(start: dt.date, end: dt.date) -> "list[dt.date]":
+    """Every date from start to end, both included (empty when end is before start)."""
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def normalise_uri(text: str) -> str:
+    """Return an ``s3://`` or absolute ``file://`` URI without a trailing slash.
+
+    A plain local path (relative or absolute) becomes a ``file://`` URI. Any other scheme is
+    rejected, so that a typo such as ``s3a:/bucket`` cannot silently write somewhere else.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise argparse.ArgumentTypeError("invalid URI '': expected s3://bucket/prefix or a path")
+    text = text.strip()
+    parsed = urlparse(text)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise argparse.ArgumentTypeError(f"invalid URI {text!r}: no bucket after s3://")
+        return "s3://" + parsed.netloc + parsed.path.rstrip("/")
+    if parsed.scheme == "file":
+        if parsed.netloc not in ("", "localhost") or not parsed.path.startswith("/"):
+            raise argparse.ArgumentTypeError(
+                f"invalid URI {text!r}: a file:// URI needs an absolute path (file:///dir)"
+            )
+        return Path(parsed.path).resolve().as_uri()
+    if parsed.scheme and len(parsed.scheme) > 1:
+        raise argparse.ArgumentTypeError(
+            f"unsupported URI scheme {parsed.scheme!r} in {text!r}: use s3:// or file://"
+        )
+    return Path(text).expanduser().resolve().as_uri()
+
+
+def add_date_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--date D`` or ``--start D --end D`` (inclusive, UTC), mutually exclusive."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--date", type=parse_date, help="one UTC date, YYYY-MM-DD")
+    group.add_argument("--start", type=parse_date, help="first UTC date of a range (with --end)")
+    parser.add_argument("--end", type=parse_date, help="last UTC date of a range, inclusive")
+
+
+def dates_from_args(args: argparse.Namespace) -> "list[dt.date]":
+    """The dates selected by :func:`add_date_args`, validated."""
+    if args.date is not None:
+        if args.end is not None:
+            raise UsageError("--end goes with --start, not with --date")
+        return [args.date]
+    if args.end is None:
+        raise UsageError("--start needs --end (use --date for a single day)")
+    if args.end < args.start:
+        raise UsageError(f"--end {args.end} is before --start {args.start}")
+    return date_range(args.start, args.end)
+
+
+def run_label(dates: "list[dt.date]") -> str:
+    """``2024-01-02`` for one date, ``2024-01-02_2024-03-29`` for a range."""
+    if len(dates) == 1:
+        return dates[0].isoformat()
+    return f"{dates[0].isoformat()}_{dates[-1].isoformat()}"
+
+
+def summary_uri(output_root: str, job: str, dates: "list[dt.date]") -> str:
+    """Where a job's run summary goes: ``<output-root>/_runs/<job>/<date or start_end>.json``."""
+    return f"{output_root}/_runs/{job}/{run_label(dates)}.json"
+
+
+def _hadoop_path(spark: SparkSession, uri: str):
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
+def write_summary(spark: SparkSession, summary: dict, uri: str) -> None:
+    """Write the summary as one JSON file at ``uri`` (s3:// or file://), replacing it.
+
+    Goes through the Hadoop FileSystem API so the same code writes to EMRFS on the cluster.
+    """
+    path, fs = _hadoop_path(spark, uri)
+    # Local runs would otherwise leave a .crc file beside every summary.
+    fs.setWriteChecksum(False)
+    data = (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    out = fs.create(path, True)
+    try:
+        out.write(bytearray(data))
+    finally:
+        out.close()
+
+
+def emit_summary(spark: SparkSession, summary: dict, uri: str) -> None:
+    """Print the summary to stdout as one JSON line, then write it to ``uri``."""
+    summary = dict(summary, summary_uri=uri)
+    print(json.dumps(summary, sort_keys=True), flush=True)
+    write_summary(spark, summary, uri)
+
+
+def path_exists(spark: SparkSession, uri: str) -> bool:
+    """Whether a file or directory exists at ``uri``."""
+    path, fs = _hadoop_path(spark, uri)
+    return bool(fs.exists(path))
+
+
+def list_files(spark: SparkSession, pattern: str) -> "list[tuple[str, int]]":
+    """(uri, size in bytes) of the files matching a Hadoop glob, sorted by uri.
+
+    Names starting with ``_`` or ``.`` (``_SUCCESS``, checksums) are skipped, as Spark does.
+    """
+    path, fs = _hadoop_path(spark, pattern)
+    statuses = fs.globStatus(path) or []
+    found = []
+    for status in statuses:
+        name = status.getPath().getName()
+        if status.isFile() and not name.startswith(("_", ".")):
+            found.append((status.getPath().toString(), int(status.getLen())))
+    return sorted(found)
+
+
+def delete_path(spark: SparkSession, uri: str) -> bool:
+    """Delete a file or directory tree; returns whether something was deleted."""
+    path, fs = _hadoop_path(spark, uri)
+    return bool(fs.delete(path, True))
+
+
+def run_main(fn):
+    """Wrap a job's ``fn(argv)`` as ``main(argv=None) -> int`` (usable as a decorator).
+
+    A :class:`UsageError` (argparse errors included, via :func:`job_parser`) prints one line,
+    ``<prog>: error: <message>``, on stderr and returns 2. Other exceptions propagate with
+    their traceback: they are bugs or failed runs, not usage mistakes.
+    """
+
+    @functools.wraps(fn)
+    def main(argv=None) -> int:
+        prog = fn.__module__.rsplit(".", 1)[-1]
+        try:
+            result = fn(argv)
+        except UsageError as exc:
+            print(f"{prog}: error: {exc}", file=sys.stderr, flush=True)
+            return USAGE_EXIT
+        return result if isinstance(result, int) else 0
+
+    return main
