@@ -27,7 +27,7 @@ export function formatIssues(error: z.ZodError, prefix: (string | number)[] = []
 }
 
 function dotted(path: (string | number)[]): string {
-  return path.length === 0 ? "(root)" : z.core.toDotPath(path).replace(/^\./, "");
+  return path.length === 0 ? "(root)" : path.map(String).join(".");
 }
 
 /** Validates one environment; throws ConfigError listing every problem. */

@@ -55,6 +55,8 @@ const logRetention = (def: number, what: string) =>
 const days = (min: number, max: number, def: number, what: string) =>
   z.number().int().min(min).max(max).default(def).describe(`${what}, in days (${min}-${max}). Default: ${def}.`);
 
+const BUCKET_PREFIX = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
+
 const roleArn = z
   .string()
   .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/, "expected an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)");
@@ -171,7 +173,7 @@ export const dataLakeSchema = z
   .strictObject({
     bucketPrefix: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, "expected lowercase letters, digits and hyphens, not starting or ending with a hyphen")
+      .regex(BUCKET_PREFIX, "expected lowercase letters, digits and hyphens, not starting or ending with a hyphen")
       .optional()
       .describe("Prefix of every bucket name: <prefix>-<role>-<accountId>. Default: <project>-<environment>."),
     bronzeInfrequentAccessDays: days(30, 3650, 30, "Age at which bronze objects move to S3 Standard-IA (S3 minimum 30)"),
@@ -254,8 +256,9 @@ export const envConfigSchema = z
       issue(["deployRoleArn"], `must be a role in account ${cfg.accountId} (accountId)`);
     }
 
-    // Bucket names: S3 rules and 63 characters, for every role.
-    for (const role of BUCKET_ROLES) {
+    // Bucket names: S3 rules and 63 characters, for every role (once the prefix itself is valid).
+    const prefixOk = cfg.dataLake.bucketPrefix === undefined || BUCKET_PREFIX.test(cfg.dataLake.bucketPrefix);
+    for (const role of prefixOk ? BUCKET_ROLES : []) {
       const name = bucketName(cfg, role);
       if (name.length > 63) {
         issue(["dataLake", "bucketPrefix"], `bucket name ${name} is ${name.length} characters; S3 allows 63`);

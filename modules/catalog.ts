@@ -29,11 +29,18 @@ const WRITE_ACTIONS = [
 
 export class Catalog extends Construct {
   readonly databases: Record<LakeLayer, GlueCatalogDatabase>;
+  /** Database names per layer (plain strings, so plans and policies show them literally). */
+  readonly databaseNames: Record<LakeLayer, string>;
   private readonly arnBase: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
     this.arnBase = `arn:aws:glue:${props.region}:${props.accountId}`;
+    this.databaseNames = {
+      bronze: props.databases.bronze.name,
+      silver: props.databases.silver.name,
+      gold: props.databases.gold.name,
+    };
     const db = (layer: LakeLayer) =>
       new GlueCatalogDatabase(this, layer, {
         name: props.databases[layer].name,
@@ -52,16 +59,11 @@ export class Catalog extends Construct {
     }
   }
 
-  /** Database names, for outputs and job arguments. */
-  get databaseNames(): Record<LakeLayer, string> {
-    return { bronze: this.databases.bronze.name, silver: this.databases.silver.name, gold: this.databases.gold.name };
-  }
-
   /** Catalog actions on the given layers' databases and their tables only. */
   grant(layers: { read: LakeLayer[]; write: LakeLayer[] }): Statement[] {
     const resources = (ls: LakeLayer[]) => [
       `${this.arnBase}:catalog`,
-      ...ls.flatMap((l) => [`${this.arnBase}:database/${this.databases[l].name}`, `${this.arnBase}:table/${this.databases[l].name}/*`]),
+      ...ls.flatMap((l) => [`${this.arnBase}:database/${this.databaseNames[l]}`, `${this.arnBase}:table/${this.databaseNames[l]}/*`]),
     ];
     const statements: Statement[] = [
       { sid: "GlueCatalogRead", effect: "Allow", actions: READ_ACTIONS, resources: resources([...layers.read, ...layers.write]) },
