@@ -5,6 +5,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { join } from "node:path";
 import { BUCKET_ROLES, LAKE_LAYERS, bucketName, databaseName, logGroupPrefix, stackName, type BucketRole } from "../envs/naming";
 import { subnetCidrsOf, type BackendConfig, type EnvConfig } from "../envs/schema";
 import { Catalog } from "../modules/catalog";
@@ -12,6 +13,7 @@ import { DataLake, LAKE_BUCKETS } from "../modules/data-lake";
 import { EncryptionKey } from "../modules/encryption";
 import { LogBucket } from "../modules/logging";
 import { Network } from "../modules/network";
+import { SparkJobs } from "../modules/spark-jobs";
 
 export interface PlatformStackProps {
   readonly config: EnvConfig;
@@ -24,6 +26,7 @@ export class PlatformStack extends TerraformStack {
   readonly lake: DataLake;
   readonly catalog: Catalog;
   readonly network: Network;
+  readonly sparkJobs: SparkJobs;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const cfg = props.config;
@@ -103,6 +106,19 @@ export class PlatformStack extends TerraformStack {
       flowLogRetentionDays: cfg.network.flowLogRetentionDays,
     });
 
+    this.sparkJobs = new SparkJobs(this, "spark-jobs", {
+      name,
+      sourceDir: join(__dirname, "..", "spark-jobs"),
+      artifactsBucket: names.artifacts,
+      keyArn: this.key.keyArn,
+      locations: {
+        bronze: `s3://${names.bronze}`,
+        silver: `s3://${names.silver}`,
+        gold: `s3://${names.gold}`,
+        quarantine: `s3://${names.silver}/quarantine`,
+      },
+    });
+
     const out = (id: string, value: unknown, description: string) =>
       new TerraformOutput(this, id, { value, description });
     out("vpc_id", this.network.vpcId, "VPC id");
@@ -113,6 +129,8 @@ export class PlatformStack extends TerraformStack {
     out("log_bucket", this.logs.name, "Log bucket (EMR logs, S3 access logs)");
     for (const r of LAKE_BUCKETS) out(`${r}_bucket`, this.lake.buckets[r].name, `${r} bucket`);
     out("glue_databases", this.catalog.databaseNames, "Glue database names per lake layer");
+    out("spark_jobs_package", this.sparkJobs.packageUri, "Staged marketpulse_jobs.zip (--py-files)");
+    out("emr_steps", JSON.stringify(this.sparkJobs.steps), `EMR step definitions per job; replace @DATE@ with YYYY-MM-DD`);
   }
 }
 

@@ -120,6 +120,6 @@ describe("catalog", () => {
       `arn:aws:glue:eu-west-1:111111111111:database/${stack.catalog.databaseNames.silver}`,
       `arn:aws:glue:eu-west-1:111111111111:table/${stack.catalog.databaseNames.silver}/*`,
     ]);
-    expect(write.resources.join(" ")).not.toContain("bronze");
+    expect(write.resources?.join(" ")).not.toContain("bronze");
   });
 });
