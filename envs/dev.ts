@@ -21,6 +21,34 @@ const dev: EnvConfigInput = {
   },
   encryption: { keyDeletionWindowDays: 7 },
   dataLake: { destroyProtection: false },
+  // Cheap by default: one on-demand core node for HDFS, spot for everything elastic, and the
+  // cluster goes away after 30 idle minutes (docs/cost.md has the monthly estimate).
+  emr: {
+    workloadProfile: "data-engineering",
+    idleTimeoutSeconds: 1800,
+    // Dev clusters are disposable; protection would only block the daily teardown.
+    terminationProtection: false,
+    // Allowed outside prod (prod always encrypts in transit). A generated certificate's private
+    // key would sit in dev's local, unencrypted state file; use certificateSource "s3" with a
+    // PEM zip from your PKI to turn TLS on here.
+    inTransitEncryption: { enabled: false },
+    fleets: {
+      master: { targetOnDemandCapacity: 1, ebsVolumeSizeGiB: 64 },
+      core: { targetOnDemandCapacity: 1, ebsVolumeSizeGiB: 64 },
+      task: { targetSpotCapacity: 1, ebsVolumeSizeGiB: 64 },
+    },
+    managedScaling: {
+      minimumCapacityUnits: 2,
+      maximumCapacityUnits: 6,
+      maximumCoreCapacityUnits: 1,
+      // One unit for the core node plus one for a task fleet whose spot request timed out.
+      maximumOnDemandCapacityUnits: 2,
+    },
+  },
+  monitoring: {
+    alarmEmails: ["marketpulse-dev-alerts@example.com"],
+    monthlyBudgetUsd: 300,
+  },
 };
 
 export default dev;

@@ -26,6 +26,42 @@ const prod: EnvConfigInput = {
   },
   encryption: { keyDeletionWindowDays: 30 },
   dataLake: { destroyProtection: true },
+  // Production rules for EMR (envs/schema.ts): master and core on-demand only, termination
+  // protection, in-transit encryption and at least one alarm recipient.
+  emr: {
+    workloadProfile: "data-engineering",
+    // Market data arrives all day; a full idle day means something upstream stopped.
+    idleTimeoutSeconds: 86400,
+    terminationProtection: true,
+    stepConcurrencyLevel: 2,
+    inTransitEncryption: { enabled: true, certificateSource: "generated" },
+    fleets: {
+      master: { targetOnDemandCapacity: 1, targetSpotCapacity: 0, ebsVolumeSizeGiB: 64 },
+      core: {
+        // 3 nodes of 2 units. HDFS holds only scratch and shuffle data (the lake is in S3), so
+        // EMR's replication factor for small clusters (1 below 4 core nodes) is acceptable.
+        instanceTypes: [
+          { instanceType: "m5.2xlarge", weightedCapacity: 2 },
+          { instanceType: "m6i.2xlarge", weightedCapacity: 2 },
+          { instanceType: "m5a.2xlarge", weightedCapacity: 2 },
+        ],
+        targetOnDemandCapacity: 6,
+        targetSpotCapacity: 0,
+        ebsVolumeSizeGiB: 256,
+      },
+      task: { targetSpotCapacity: 4, ebsVolumeSizeGiB: 64 },
+    },
+    managedScaling: {
+      minimumCapacityUnits: 6,
+      maximumCapacityUnits: 24,
+      maximumCoreCapacityUnits: 6,
+      maximumOnDemandCapacityUnits: 8,
+    },
+  },
+  monitoring: {
+    alarmEmails: ["marketpulse-oncall@example.com", "marketpulse-data-platform@example.com"],
+    monthlyBudgetUsd: 2500,
+  },
 };
 
 export default prod;

@@ -69,7 +69,14 @@ const RULES = [
   "`dataLake.bronzeGlacierDays`: at least 30 days after `dataLake.bronzeInfrequentAccessDays`.",
   "`deployRoleArn`: must be a role in `accountId`.",
   "Bucket names `<bucketPrefix>-<role>-<accountId>` must follow S3 naming rules and stay within 63 characters.",
+  "`emr.applications`: must include Hadoop and Spark; no application twice.",
+  "`emr.fleets.<fleet>.instanceTypes` (the override, else the workload profile's types): no type twice. The master fleet's `targetOnDemandCapacity` + `targetSpotCapacity` is exactly 1; the core fleet's is at least 1.",
+  "`emr.fleets.task.instanceTypes`: at least 3 instance types across at least 2 families (spot diversification).",
+  "`emr.managedScaling`: `minimumCapacityUnits`, `maximumCoreCapacityUnits` and `maximumOnDemandCapacityUnits` are each at most `maximumCapacityUnits`.",
+  "`emr.inTransitEncryption.certificateS3Uri`: required when `certificateSource` is `s3`, and only allowed then.",
+  "`emr.sparkDefaults`: may not set `spark.dynamicAllocation.enabled`, `spark.shuffle.service.enabled` or `spark.sql.adaptive.enabled` (always on).",
   "Production (`environment: prod`): at least 2 AZs, `encryption.keyDeletionWindowDays` = 30, `dataLake.destroyProtection` = true, remote state (`backend.type` s3 or cloud).",
+  "Production EMR: master and core fleets on-demand only (`targetSpotCapacity` = 0; spot belongs to the task fleet), `emr.terminationProtection` = true, `emr.inTransitEncryption.enabled` = true, and at least one `monitoring.alarmEmails` recipient.",
   "Across environments: each environment's `environment` equals its key; no two share an `accountId`, an S3 state object (`backend.bucket` + `backend.key`) or a Terraform Cloud workspace.",
 ];
 
