@@ -2,16 +2,24 @@
  * PlatformStack: one environment of the MarketPulse platform. It turns a validated EnvConfig
  * into module props; modules never see the config itself.
  */
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { join } from "node:path";
 import { BUCKET_ROLES, LAKE_LAYERS, bucketName, databaseName, logGroupPrefix, stackName, type BucketRole } from "../envs/naming";
-import { subnetCidrsOf, type BackendConfig, type EnvConfig } from "../envs/schema";
+import { resolveInstanceTypes, resolveSoftwareSettings, type FleetName } from "../envs/emr-profiles";
+import { EMR_PYSPARK_PYTHON } from "../envs/emr-releases";
+import { subnetCidrsOf, type BackendConfig, type EmrConfig, type EnvConfig } from "../envs/schema";
 import { Catalog } from "../modules/catalog";
 import { DataLake, LAKE_BUCKETS } from "../modules/data-lake";
+import { EmrCluster } from "../modules/emr";
+import type { InTransitCertificate } from "../modules/emr-security";
 import { EncryptionKey } from "../modules/encryption";
+import { EmrIam } from "../modules/iam";
 import { LogBucket } from "../modules/logging";
+import { Monitoring } from "../modules/monitoring";
 import { Network } from "../modules/network";
 import { SparkJobs } from "../modules/spark-jobs";
 
@@ -26,6 +34,9 @@ export class PlatformStack extends TerraformStack {
   readonly lake: DataLake;
   readonly catalog: Catalog;
   readonly network: Network;
+  readonly emrIam: EmrIam;
+  readonly emr: EmrCluster;
+  readonly monitoring: Monitoring;
   readonly sparkJobs: SparkJobs;
 
   constructor(scope: Construct, props: PlatformStackProps) {
@@ -51,6 +62,9 @@ export class PlatformStack extends TerraformStack {
         },
       ],
     });
+    // The in-transit TLS certificate is generated and zipped in the stack (modules/emr-security.ts).
+    new TlsProvider(this, "tls");
+    new ArchiveProvider(this, "archive");
     configureBackend(this, name, cfg.backend);
 
     const names = Object.fromEntries(BUCKET_ROLES.map((r) => [r, bucketName(cfg, r)])) as Record<BucketRole, string>;
@@ -106,6 +120,61 @@ export class PlatformStack extends TerraformStack {
       flowLogRetentionDays: cfg.network.flowLogRetentionDays,
     });
 
+    const emr = cfg.emr;
+    const emrLogGroups = `${logGroupPrefix(cfg)}/emr`;
+    const metricNamespace = `${cfg.project}/${cfg.environment}`;
+    const fleet = (f: FleetName) => ({
+      ...emr.fleets[f],
+      instanceTypes: resolveInstanceTypes(emr.workloadProfile, f, emr.fleets[f].instanceTypes),
+    });
+
+    this.emrIam = new EmrIam(this, "emr-iam", {
+      name,
+      accountId: cfg.accountId,
+      region: cfg.region,
+      key: this.key,
+      lake: this.lake,
+      logs: this.logs,
+      catalog: this.catalog,
+      logGroupPrefix: emrLogGroups,
+      metricNamespaces: [metricNamespace],
+    });
+
+    this.emr = new EmrCluster(this, "emr", {
+      name,
+      region: cfg.region,
+      releaseLabel: emr.releaseLabel,
+      applications: emr.applications,
+      iam: this.emrIam,
+      network: this.network,
+      keyArn: this.key.keyArn,
+      logs: this.logs,
+      inTransitEncryption: emr.inTransitEncryption.enabled
+        ? { certificate: certificateSource(emr.inTransitEncryption, this.lake.buckets.artifacts.name) }
+        : false,
+      fleets: { master: fleet("master"), core: fleet("core"), task: fleet("task") },
+      managedScaling: emr.managedScaling,
+      idleTimeoutSeconds: emr.idleTimeoutSeconds,
+      terminationProtection: emr.terminationProtection,
+      stepConcurrencyLevel: emr.stepConcurrencyLevel,
+      software: { ...resolveSoftwareSettings(emr.workloadProfile, emr), pysparkPython: EMR_PYSPARK_PYTHON },
+      jobLogGroup: { name: `${emrLogGroups}/jobs`, retentionDays: cfg.logging.logRetentionDays },
+    });
+
+    this.monitoring = new Monitoring(this, "monitoring", {
+      name,
+      accountId: cfg.accountId,
+      region: cfg.region,
+      key: this.key,
+      alarmEmails: cfg.monitoring.alarmEmails,
+      cluster: this.emr,
+      hdfsUtilizationPercent: cfg.monitoring.hdfsUtilizationPercent,
+      yarnMemoryAvailablePercent: cfg.monitoring.yarnMemoryAvailablePercent,
+      idleAlarmMinutes: cfg.monitoring.idleAlarmMinutes,
+      // `environment` is one of the provider's default_tags, so every tagged resource counts.
+      budget: { monthlyUsd: cfg.monitoring.monthlyBudgetUsd, tag: { key: "environment", value: cfg.environment } },
+    });
+
     this.sparkJobs = new SparkJobs(this, "spark-jobs", {
       name,
       sourceDir: join(__dirname, "..", "spark-jobs"),
@@ -129,9 +198,32 @@ export class PlatformStack extends TerraformStack {
     out("log_bucket", this.logs.name, "Log bucket (EMR logs, S3 access logs)");
     for (const r of LAKE_BUCKETS) out(`${r}_bucket`, this.lake.buckets[r].name, `${r} bucket`);
     out("glue_databases", this.catalog.databaseNames, "Glue database names per lake layer");
+    out("emr_cluster_id", this.emr.clusterId, "EMR cluster id (j-...), for add-steps and Session Manager");
+    out("emr_service_role_arn", this.emrIam.serviceRoleArn, "EMR service role");
+    out("emr_instance_role_arn", this.emrIam.instanceRoleArn, "EMR EC2 instance role");
+    out("emr_instance_profile", this.emrIam.instanceProfile.name, "EMR EC2 instance profile");
+    out(
+      "emr_security_group_ids",
+      {
+        master: this.emr.security.masterSecurityGroup.id,
+        core: this.emr.security.coreSecurityGroup.id,
+        service_access: this.emr.security.serviceAccessSecurityGroup.id,
+      },
+      "EMR-managed security groups",
+    );
+    out("emr_job_log_group", this.emr.jobLogGroup.name, "CloudWatch log group for job logs");
+    out("emr_metric_namespace", metricNamespace, "The only CloudWatch namespace the cluster may publish metrics to");
+    out("alerts_topic_arn", this.monitoring.topicArn, "SNS topic for alarms, failed steps and budget alerts");
     out("spark_jobs_package", this.sparkJobs.packageUri, "Staged marketpulse_jobs.zip (--py-files)");
     out("emr_steps", JSON.stringify(this.sparkJobs.steps), `EMR step definitions per job; replace @DATE@ with YYYY-MM-DD`);
   }
+}
+
+/** The in-transit certificate source of an environment's EMR config. */
+function certificateSource(t: EmrConfig["inTransitEncryption"], artifactsBucket: string): InTransitCertificate {
+  if (t.certificateSource === "generated") return { source: "generated", bucket: artifactsBucket };
+  if (!t.certificateS3Uri) throw new Error("unvalidated config: certificateS3Uri is required when certificateSource is s3");
+  return { source: "s3", s3Uri: t.certificateS3Uri };
 }
 
 function configureBackend(stack: TerraformStack, name: string, backend: BackendConfig): void {

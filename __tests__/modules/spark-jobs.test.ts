@@ -9,7 +9,8 @@ import { resources, synthEnv, type EnvName } from "../support/synth";
 describe.each<EnvName>(["dev", "prod"])("spark jobs staging (%s)", (env) => {
   const { tf, stack } = synthEnv(env);
   const artifacts = `marketpulse-${env}-artifacts-${stack.config.accountId}`;
-  const objects = resources(tf, "aws_s3_object").map(([, o]) => o);
+  // Only this module's objects: the stack also stages e.g. the EMR in-transit certificate zip.
+  const objects = resources(tf, "aws_s3_object").filter(([n]) => n.startsWith("spark-jobs_")).map(([, o]) => o);
 
   it("uploads the package zip and one entry script per cluster job, KMS-encrypted with content hashes", () => {
     expect(objects.map((o) => o.key.replace(/[A-F0-9]{16}/, "<hash>")).sort()).toEqual([
