@@ -27,7 +27,7 @@ def main(stacks_dir: str, skips_file: str) -> int:
     failed = passed = skipped = 0
     for stack in stacks:
         out = subprocess.run(
-            [sys.executable, "-m", "checkov.main", "--framework", "terraform_json", "--quiet",
+            [sys.executable, "-m", "checkov.main", "--framework", "terraform_json",
              "--compact", "-o", "json", "-f", str(stack / "cdk.tf.json")],
             capture_output=True, text=True, check=False,
         )
