@@ -192,7 +192,7 @@ export class EmrCluster extends Construct {
           // whole cluster to put the launch-time numbers back.
           "core_instance_fleet[0].target_on_demand_capacity",
           "core_instance_fleet[0].target_spot_capacity",
-          // Steps are submitted with `aws emr add-steps` (docs/operations-emr.md); the
+          // Steps are submitted with `aws emr add-steps` (docs/operations.md); the
           // attribute is ForceNew, so listing them in state must never plan a replacement.
           "step",
         ],

@@ -252,7 +252,7 @@ export class Monitoring extends Construct {
       limitUnit: "USD",
       timeUnit: "MONTHLY",
       // Only spend carrying the environment tag (from the provider's default_tags); the tag must
-      // be activated as a cost-allocation tag in Billing first (docs/operations-emr.md).
+      // be activated as a cost-allocation tag in Billing first (docs/operations.md).
       costFilter: [{ name: "TagKeyValue", values: [`user:${props.budget.tag.key}$${props.budget.tag.value}`] }],
       notification: [
         {
