@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnvConfig } from "../../envs";
+import { parseEnvConfig } from "../../envs";
 import { DEFAULT_EMR_RELEASE, EMR_RELEASE_LABELS } from "../../envs/emr-releases";
 import { WORKLOAD_PROFILES, WORKLOAD_PROFILE_PRESETS } from "../../envs/emr-profiles";
+import { problems } from "../support/config";
 import { RAW_ENVS } from "../support/synth";
 
 const { dev, prod } = RAW_ENVS;
-
-/** The problem lines of a config that must fail. */
-function problems(input: unknown): string[] {
-  try {
-    parseEnvConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
 
 /** dev with its emr section patched (a shallow merge per sub-object keeps tests short). */
 const devEmr = (emr: Record<string, unknown>) => ({ ...dev, emr: { ...dev.emr, ...emr } });

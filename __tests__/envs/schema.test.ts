@@ -1,30 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnvConfig, parseEnvConfigs } from "../../envs";
+import { parseEnvConfig, parseEnvConfigs } from "../../envs";
 import { subnetCidrsOf } from "../../envs/schema";
+import { problems, problemsOf } from "../support/config";
 import { RAW_ENVS } from "../support/synth";
 
 const { dev, prod } = RAW_ENVS;
-
-/** The problem lines of a config that must fail. */
-function problems(input: unknown): string[] {
-  try {
-    parseEnvConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the config to be rejected");
-}
-
-function problemsOf(inputs: Record<string, unknown>): string[] {
-  try {
-    parseEnvConfigs(inputs);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the configs to be rejected");
-}
 
 describe("committed environments", () => {
   it("dev and prod are valid together", () => {
