@@ -1,4 +1,4 @@
-"""spark-submit entry point for the bronze_to_silver job (EMR: the package arrives via --py-files)."""
+"""spark-submit entry point for the bronze_to_silver job (the package arrives via --py-files)."""
 
 import sys
 

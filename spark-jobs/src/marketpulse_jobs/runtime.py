@@ -25,7 +25,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
@@ -47,10 +47,11 @@ LOCAL_CONF = {
     "spark.default.parallelism": "8",
     "spark.sql.adaptive.enabled": "true",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.driver.memory": os.environ.get("MARKETPULSE_DRIVER_MEMORY", "4g"),
 }
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class UsageError(Exception):
@@ -133,12 +134,23 @@ def normalise_uri(text: str) -> str:
             raise argparse.ArgumentTypeError(
                 f"invalid URI {text!r}: a file:// URI needs an absolute path (file:///dir)"
             )
-        return Path(parsed.path).resolve().as_uri()
+        return Path(unquote(parsed.path)).resolve().as_uri()
     if parsed.scheme and len(parsed.scheme) > 1:
         raise argparse.ArgumentTypeError(
             f"unsupported URI scheme {parsed.scheme!r} in {text!r}: use s3:// or file://"
         )
     return Path(text).expanduser().resolve().as_uri()
+
+
+def positive_int(text: str) -> int:
+    """Parse an integer > 0 (usable as an argparse ``type``)."""
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def add_date_args(parser: argparse.ArgumentParser) -> None:
@@ -241,6 +253,8 @@ def run_main(fn):
     @functools.wraps(fn)
     def main(argv=None) -> int:
         prog = fn.__module__.rsplit(".", 1)[-1]
+        if prog == "__main__":  # python -m marketpulse_jobs.<job>
+            prog = Path(sys.argv[0]).stem
         try:
             result = fn(argv)
         except UsageError as exc:

@@ -10,6 +10,7 @@ from pyspark.sql import types as T
 # Bronze prices as read from JSON lines. Every field is read as a string so that a bad
 # value is kept (and quarantined with its reason) instead of silently becoming null.
 BRONZE_PRICE_FIELDS = ("symbol", "ts", "price", "volume", "source")
+BRONZE_NEWS_FIELDS = ("id", "ts", "symbols", "headline", "source", "sentiment")
 
 SILVER_PRICES = T.StructType(
     [
@@ -31,5 +32,78 @@ SILVER_NEWS = T.StructType(
         T.StructField("source", T.StringType(), True),
         T.StructField("sentiment", T.DoubleType(), False),
         T.StructField("trade_date", T.DateType(), False),
+    ]
+)
+
+# Quarantine: the fields that could be read, as the strings they were in Bronze (all null when
+# the line is not JSON), the raw line, the Bronze file it came from and the reason codes
+# (quality.PRICE_REASONS / quality.NEWS_REASONS).
+_QUARANTINE_META = [
+    T.StructField("_raw", T.StringType(), False),
+    T.StructField("_file", T.StringType(), False),
+    T.StructField("_errors", T.ArrayType(T.StringType(), False), False),
+    T.StructField("trade_date", T.DateType(), False),
+]
+
+QUARANTINE_PRICES = T.StructType(
+    [T.StructField(name, T.StringType(), True) for name in BRONZE_PRICE_FIELDS] + _QUARANTINE_META
+)
+
+QUARANTINE_NEWS = T.StructType(
+    [T.StructField(name, T.StringType(), True) for name in BRONZE_NEWS_FIELDS] + _QUARANTINE_META
+)
+
+# Gold tables, written by silver_to_gold (column order as written). Indicator columns are null
+# during their warm-up; see docs/data-contracts.md for the conventions.
+_DOUBLE = T.DoubleType()
+GOLD_DAILY_PRICES = T.StructType(
+    [
+        T.StructField("symbol", T.StringType(), False),
+        T.StructField("trade_date", T.DateType(), False),
+        *[T.StructField(name, _DOUBLE, True) for name in ("open", "high", "low", "close")],
+        T.StructField("volume", T.LongType(), True),
+        *[
+            T.StructField(name, _DOUBLE, True)
+            for name in (
+                "vwap",
+                "return_1d",
+                "sma_20",
+                "sma_50",
+                "ema_12",
+                "ema_26",
+                "macd",
+                "macd_signal",
+                "macd_hist",
+                "rsi_14",
+                "bb_mid_20",
+                "bb_upper_20",
+                "bb_lower_20",
+                "return_zscore_20",
+            )
+        ],
+        T.StructField("is_anomaly", T.BooleanType(), True),
+    ]
+)
+
+GOLD_SENTIMENT_DAILY = T.StructType(
+    [
+        T.StructField("symbol", T.StringType(), False),
+        T.StructField("trade_date", T.DateType(), False),
+        T.StructField("article_count", T.LongType(), False),
+        T.StructField("sentiment_mean", _DOUBLE, True),
+        T.StructField("sentiment_mean_7d", _DOUBLE, True),
+        T.StructField("sentiment_return_corr_30d", _DOUBLE, True),
+        T.StructField("sentiment_return_pairs_30d", T.IntegerType(), False),
+    ]
+)
+
+GOLD_CORRELATIONS = T.StructType(
+    [
+        T.StructField("trade_date", T.DateType(), False),
+        T.StructField("symbol_a", T.StringType(), False),
+        T.StructField("symbol_b", T.StringType(), False),
+        T.StructField("window", T.IntegerType(), False),
+        T.StructField("corr", _DOUBLE, True),
+        T.StructField("n", T.IntegerType(), False),
     ]
 )

@@ -1,0 +1,1 @@
+"""Pure DataFrame -> DataFrame transforms: no reading, no writing, no actions."""

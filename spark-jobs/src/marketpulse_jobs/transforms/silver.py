@@ -1,0 +1,201 @@
+"""Bronze -> Silver transforms: validate, deduplicate, and split into Silver and quarantine.
+
+The input is Bronze as text lines: ``_raw`` (the line), ``_file`` (where it was read from) and
+``trade_date`` (the date of the Bronze partition it sits in). :func:`classify_prices` and
+:func:`classify_news` give every non-blank line exactly one ``_status``:
+
+- ``silver``: valid, and the kept copy of its key;
+- ``quarantined``: invalid, or a valid record that lost a key conflict (its ``_errors`` says
+  why);
+- ``duplicate``: dropped and counted, because an identical record is kept: the same line, or
+  the same values for every contract field written differently (key order, spacing, an
+  unknown extra field, ``100`` vs ``"100"``).
+
+So ``non-blank lines = silver + quarantined + duplicate`` holds by construction, and the job
+checks it against what was actually written.
+"""
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import AtomicType
+
+from marketpulse_jobs import quality
+from marketpulse_jobs.schemas import (
+    BRONZE_NEWS_FIELDS,
+    BRONZE_PRICE_FIELDS,
+    QUARANTINE_NEWS,
+    QUARANTINE_PRICES,
+    SILVER_NEWS,
+    SILVER_PRICES,
+)
+
+RAW = "_raw"
+FILE = "_file"
+ERRORS = "_errors"
+STATUS = "_status"
+TRADE_DATE = "trade_date"
+
+SILVER = "silver"
+QUARANTINED = "quarantined"
+DUPLICATE = "duplicate"
+
+# A Silver price is unique on (symbol, ts, source); a Silver article on its id.
+PRICE_KEY = ("symbol", "_ts", "source")
+PRICE_VALUES = ("_price", "_volume")
+NEWS_KEY = ("id",)
+NEWS_VALUES = ("_ts", "_symbols", "headline", "source", "_sentiment")
+
+
+def non_blank(lines: DataFrame) -> DataFrame:
+    """Drop blank lines (empty or whitespace only): they are not records."""
+    return lines.where(F.col(RAW).rlike(r"\S"))
+
+
+def _parsed(lines: DataFrame, fields: "tuple[str, ...]") -> DataFrame:
+    parsed = quality.parse_json(F.col(RAW), fields).alias("_parsed")
+    return lines.select(RAW, FILE, TRADE_DATE, parsed).select(RAW, FILE, TRADE_DATE, "_parsed.*")
+
+
+def validate_prices(lines: DataFrame) -> DataFrame:
+    """Parse price lines; add typed ``_ts``, ``_price``, ``_volume`` and ``_errors``."""
+    df = _parsed(lines, BRONZE_PRICE_FIELDS)
+    c = F.col
+    return df.select(
+        RAW,
+        FILE,
+        TRADE_DATE,
+        *BRONZE_PRICE_FIELDS,
+        quality.typed_ts(c("ts")).alias("_ts"),
+        quality.typed_number(c("price")).alias("_price"),
+        quality.typed_count(c("volume")).alias("_volume"),
+        quality.price_errors(
+            c("json_ok"), c("symbol"), c("ts"), c("price"), c("volume"), c("source"), c(TRADE_DATE)
+        ).alias(ERRORS),
+    )
+
+
+def validate_news(lines: DataFrame) -> DataFrame:
+    """Parse news lines; add ``_ts``, ``_symbols``, ``_sentiment`` and ``_errors``."""
+    df = _parsed(lines, BRONZE_NEWS_FIELDS)
+    c = F.col
+    return df.select(
+        RAW,
+        FILE,
+        TRADE_DATE,
+        *BRONZE_NEWS_FIELDS,
+        quality.typed_ts(c("ts")).alias("_ts"),
+        quality.typed_symbols(c("symbols")).alias("_symbols"),
+        quality.typed_number(c("sentiment")).alias("_sentiment"),
+        quality.news_errors(
+            c("json_ok"), c("id"), c("ts"), c("symbols"), c("sentiment"), c(TRADE_DATE)
+        ).alias(ERRORS),
+    )
+
+
+def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...]") -> DataFrame:
+    """Give each record its ``_status``, resolving duplicates within a trade date.
+
+    Valid records are grouped by ``key``; invalid ones by their raw line. In a group the record
+    whose raw line sorts first is kept (a deterministic winner, whatever order the files were
+    read in). A later record with the same raw line, or the same ``values`` as the winner, is a
+    duplicate; one with different values is quarantined as ``conflicting_duplicate``.
+    """
+    ok = F.size(ERRORS) == 0
+    group = [F.col(TRADE_DATE)]
+    group += [F.when(ok, F.col(k)) for k in key]
+    group += [F.when(~ok, F.col(RAW))]
+    window = Window.partitionBy(*group).orderBy(RAW)
+    ranked = validated.select(
+        "*",
+        (F.row_number().over(window) == 1).alias("_first"),
+        F.coalesce(F.lag(RAW).over(window) == F.col(RAW), F.lit(False)).alias("_same_line"),
+        *[F.first(v).over(window).alias(f"_kept{v}") for v in values],
+    )
+
+    ok = F.size(ERRORS) == 0
+    same_values = F.lit(True)
+    for v in values:
+        same_values = same_values & F.col(v).eqNullSafe(F.col(f"_kept{v}"))
+    status = (
+        F.when(F.col("_first"), F.when(ok, F.lit(SILVER)).otherwise(F.lit(QUARANTINED)))
+        .when(F.col("_same_line") | (ok & same_values), F.lit(DUPLICATE))
+        .otherwise(F.lit(QUARANTINED))
+    )
+    conflict = ok & ~F.col("_first") & ~F.col("_same_line") & ~same_values
+    errors = F.when(conflict, F.array(F.lit(quality.CONFLICTING_DUPLICATE))).otherwise(
+        F.col(ERRORS)
+    )
+    return ranked.select(
+        *[c for c in validated.columns if c != ERRORS], errors.alias(ERRORS), status.alias(STATUS)
+    )
+
+
+def classify_prices(lines: DataFrame) -> DataFrame:
+    """Bronze price lines -> one row per non-blank line with ``_status`` and ``_errors``."""
+    return dedupe(validate_prices(non_blank(lines)), PRICE_KEY, PRICE_VALUES)
+
+
+def classify_news(lines: DataFrame) -> DataFrame:
+    """Bronze news lines -> one row per non-blank line with ``_status`` and ``_errors``."""
+    return dedupe(validate_news(non_blank(lines)), NEWS_KEY, NEWS_VALUES)
+
+
+def _conform(df: DataFrame, schema) -> DataFrame:
+    # Casts only atomic types: array columns already have the right element type, and a cast
+    # cannot change an array's nullability.
+    return df.select(
+        *[
+            F.col(f.name).cast(f.dataType).alias(f.name)
+            if isinstance(f.dataType, AtomicType)
+            else F.col(f.name)
+            for f in schema.fields
+        ]
+    )
+
+
+def silver_prices(classified: DataFrame) -> DataFrame:
+    """The Silver rows of classified prices, with the SILVER_PRICES schema."""
+    kept = classified.where(F.col(STATUS) == SILVER)
+    return _conform(
+        kept.select(
+            "symbol",
+            F.col("_ts").alias("ts"),
+            F.col("_price").alias("price"),
+            F.col("_volume").alias("volume"),
+            "source",
+            TRADE_DATE,
+        ),
+        SILVER_PRICES,
+    )
+
+
+def silver_news(classified: DataFrame) -> DataFrame:
+    """The Silver rows of classified news, with the SILVER_NEWS schema."""
+    kept = classified.where(F.col(STATUS) == SILVER)
+    return _conform(
+        kept.select(
+            "id",
+            F.col("_ts").alias("ts"),
+            F.col("_symbols").alias("symbols"),
+            "headline",
+            "source",
+            F.col("_sentiment").alias("sentiment"),
+            TRADE_DATE,
+        ),
+        SILVER_NEWS,
+    )
+
+
+def quarantine_prices(classified: DataFrame) -> DataFrame:
+    """The quarantined rows of classified prices, with the QUARANTINE_PRICES schema."""
+    return _conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_PRICES)
+
+
+def quarantine_news(classified: DataFrame) -> DataFrame:
+    """The quarantined rows of classified news, with the QUARANTINE_NEWS schema."""
+    return _conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_NEWS)
+
+
+def outcome_counts(classified: DataFrame) -> DataFrame:
+    """Row counts by (trade_date, _status, _errors): small enough to collect."""
+    return classified.groupBy(TRADE_DATE, STATUS, ERRORS).count()
