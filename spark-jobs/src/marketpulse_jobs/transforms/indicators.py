@@ -27,22 +27,13 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-# The indicator columns add_indicators appends, in the Gold daily_prices column order.
-INDICATOR_COLUMNS = (
-    "return_1d",
-    "sma_20",
-    "sma_50",
-    "ema_12",
-    "ema_26",
-    "macd",
-    "macd_signal",
-    "macd_hist",
-    "rsi_14",
-    "bb_mid_20",
-    "bb_upper_20",
-    "bb_lower_20",
-    "return_zscore_20",
-    "is_anomaly",
+from marketpulse_jobs.schemas import GOLD_DAILY_PRICES
+
+# The indicator columns add_indicators appends, in the Gold daily_prices column order: every
+# Gold column after the daily OHLCV ones (schemas.py is the one place the columns are listed).
+DAILY_OHLCV_COLUMNS = ("symbol", "trade_date", "open", "high", "low", "close", "volume", "vwap")
+INDICATOR_COLUMNS = tuple(
+    f.name for f in GOLD_DAILY_PRICES.fields if f.name not in DAILY_OHLCV_COLUMNS
 )
 
 ANOMALY_Z = 3.0
