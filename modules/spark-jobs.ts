@@ -10,12 +10,14 @@
  * library, both present on a stock EMR 7 node.
  */
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
-// TerraformAsset's own hook for writing files into the stack folder at synth time.
+// cdktf internals TerraformAsset itself uses (cdktf is pinned to 0.21.0 exactly): the zip
+// helper, and the hook for writing files into the stack folder at synth time.
+import { archiveSync } from "cdktf/lib/private/fs";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 
@@ -63,9 +65,9 @@ export class SparkJobs extends Construct {
     const prefix = props.prefix ?? "spark-jobs";
     const bucketUri = `s3://${props.artifactsBucket}`;
 
-    const pkgDir = stagePackage(join(props.sourceDir, "src", "marketpulse_jobs"));
-    const pkgAsset = new TerraformAsset(this, "package", { path: pkgDir.root, type: AssetType.ARCHIVE, assetHash: pkgDir.hash });
-    const pkgKey = `${prefix}/${pkgDir.hash.slice(0, 16)}/marketpulse_jobs.zip`;
+    const pkg = packageZip(join(props.sourceDir, "src", "marketpulse_jobs"));
+    const pkgAsset = new TerraformAsset(this, "package", { path: pkg.zip, type: AssetType.FILE, assetHash: pkg.hash });
+    const pkgKey = `${prefix}/${pkg.hash.slice(0, 16)}/marketpulse_jobs.zip`;
     this.upload("package-object", props, pkgKey, pkgAsset);
     this.packageUri = `${bucketUri}/${pkgKey}`;
 
@@ -131,10 +133,12 @@ export class SparkJobs extends Construct {
 }
 
 /**
- * Copies only the package's .py files into a content-addressed staging folder, so caches
- * (__pycache__) and stray files never reach the cluster or change the hash.
+ * Zips only the package's .py files (rooted at `marketpulse_jobs/`), so caches (__pycache__)
+ * and stray files never reach the cluster or change the hash. The zip is content-addressed
+ * and built once per content: cdktf zips an ARCHIVE asset in a child process per stack,
+ * which cost ~0.25 s per stack on every synth.
  */
-function stagePackage(pkgDir: string): { root: string; hash: string } {
+function packageZip(pkgDir: string): { zip: string; hash: string } {
   const files = listPy(pkgDir);
   if (files.length === 0) throw new Error(`no Python files under ${pkgDir}`);
   const h = createHash("sha256");
@@ -145,15 +149,22 @@ function stagePackage(pkgDir: string): { root: string; hash: string } {
     h.update("\0");
   }
   const hash = h.digest("hex").toUpperCase();
-  const root = join(tmpdir(), `marketpulse-jobs-${hash.slice(0, 16)}`);
-  if (!existsSync(join(root, "marketpulse_jobs"))) {
+  const zipDir = join(tmpdir(), `marketpulse-jobs-zip-${hash.slice(0, 16)}`);
+  const zip = join(zipDir, "marketpulse_jobs.zip");
+  if (!existsSync(zip)) {
+    mkdirSync(zipDir, { recursive: true });
+    const root = mkdtempSync(join(tmpdir(), "marketpulse-jobs-"));
     for (const f of files) {
       const target = join(root, "marketpulse_jobs", relative(pkgDir, f));
       mkdirSync(join(target, ".."), { recursive: true });
       cpSync(f, target);
     }
+    // Written aside and renamed, so a concurrent synth never sees a half-written zip.
+    archiveSync(root, `${zip}.${process.pid}.tmp`);
+    renameSync(`${zip}.${process.pid}.tmp`, zip);
+    rmSync(root, { recursive: true, force: true });
   }
-  return { root, hash };
+  return { zip, hash };
 }
 
 function listPy(dir: string): string[] {
