@@ -15,6 +15,7 @@ day's value is therefore the same in a one-day run and in a backfill.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -182,7 +183,7 @@ def trading_calendar(returns: DataFrame) -> DataFrame:
 def correlations(
     returns: DataFrame,
     windows: Sequence[int] = CORRELATION_WINDOWS,
-    calendar: DataFrame | None = None,
+    calendar: Optional[DataFrame] = None,
 ) -> DataFrame:
     """Pairwise Pearson correlation of ``return_1d`` over trailing windows of trading days.
 

@@ -23,6 +23,7 @@ decade of trading days on a 2-core machine.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -54,7 +55,7 @@ def with_return_1d(df: DataFrame) -> DataFrame:
     return df.withColumn("return_1d", F.col("close") / F.lag("close").over(_by_day()) - 1.0)
 
 
-def with_sma(df: DataFrame, n: int, source: str = "close", name: str | None = None) -> DataFrame:
+def with_sma(df: DataFrame, n: int, source: str = "close", name: Optional[str] = None) -> DataFrame:
     """Plain average of the last ``n`` values; null for the first n-1 rows."""
     frame = _by_day().rowsBetween(-(n - 1), Window.currentRow)
     full = F.count(source).over(frame) == n
