@@ -7,8 +7,8 @@ cd "$here"
 # shellcheck source=ensure-venv.sh
 source scripts/ensure-venv.sh
 
-.venv/bin/ruff check src tests entrypoints
-.venv/bin/ruff format --check src tests entrypoints
+.venv/bin/ruff check src tests entrypoints bench
+.venv/bin/ruff format --check src tests entrypoints bench
 # EMR 7 nodes may run Python 3.9: byte-compile the job sources with 3.9 when it is present.
 py39=""
 for c in python3.9 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.9*/bin/python3.9; do
