@@ -37,10 +37,84 @@ export function parseEnvConfig(input: unknown): EnvConfig {
   return result.data;
 }
 
+/** A rule across environments: like a per-environment rule, but it sees every environment. */
+export interface CrossEnvRule {
+  readonly code: string;
+  /** Dotted path, per environment, of the field the rule is about. */
+  readonly path: string;
+  readonly description: string;
+  /** One line per problem, already prefixed with the environment's key. */
+  readonly check: (configs: Readonly<Record<string, EnvConfig>>) => string[];
+}
+
+/** A value that no two environments may share: reported on every environment after the first. */
+function uniqueRule(
+  code: string,
+  path: string,
+  description: string,
+  key: (cfg: EnvConfig, name: string) => string | undefined,
+  what: (cfg: EnvConfig, name: string) => string,
+): CrossEnvRule {
+  return {
+    code,
+    path: `<env>.${path}`,
+    description,
+    check: (configs) => {
+      const seen = new Map<string, string>();
+      const problems: string[] = [];
+      for (const [name, cfg] of Object.entries(configs)) {
+        const k = key(cfg, name);
+        if (k === undefined) continue;
+        const first = seen.get(k);
+        if (first) problems.push(`${name}.${path}: ${what(cfg, name)} is already used by ${first}; environments must not share it`);
+        else seen.set(k, `${name}.${path}`);
+      }
+      return problems;
+    },
+  };
+}
+
+/** Where an environment's local state file is, if its state is local. */
+const localState = (cfg: EnvConfig, name: string): string | undefined =>
+  cfg.backend.type === "local" ? (cfg.backend.path ?? name) : undefined;
+
+export const CROSS_ENV_RULES: readonly CrossEnvRule[] = [
+  {
+    code: "environment-named-after-key",
+    path: "<env>.environment",
+    description: "Each environment's `environment` equals its key in `main.ts`'s ENVIRONMENTS.",
+    check: (configs) =>
+      Object.entries(configs)
+        .filter(([name, cfg]) => cfg.environment !== name)
+        .map(([name, cfg]) => `${name}.environment: expected "${name}" (the environment's key), got "${cfg.environment}"`),
+  },
+  uniqueRule("unique-account", "accountId", "No two environments share an `accountId`.", (c) => c.accountId, (c) => `account ${c.accountId}`),
+  uniqueRule(
+    "unique-s3-state",
+    "backend.key",
+    "No two environments share an S3 state object (`backend.bucket` + `backend.key`).",
+    (c) => (c.backend.type === "s3" ? `${c.backend.bucket}/${c.backend.key}` : undefined),
+    (c) => (c.backend.type === "s3" ? `state object s3://${c.backend.bucket}/${c.backend.key}` : ""),
+  ),
+  uniqueRule(
+    "unique-workspace",
+    "backend.workspace",
+    "No two environments share a Terraform Cloud workspace.",
+    (c) => (c.backend.type === "cloud" ? `${c.backend.hostname}/${c.backend.organization}/${c.backend.workspace}` : undefined),
+    (c) => (c.backend.type === "cloud" ? `workspace ${c.backend.organization}/${c.backend.workspace}` : ""),
+  ),
+  uniqueRule(
+    "unique-local-state",
+    "backend.path",
+    "No two environments share a local state file.",
+    (c, name) => localState(c, name),
+    (c, name) => `local state ${localState(c, name)}`,
+  ),
+];
+
 /**
- * Validates every environment, then the rules that span environments: each one is named
- * after its key, and no two share an account, a state key or a workspace. Throws one
- * ConfigError with every problem of every environment.
+ * Validates every environment, then the rules across environments. Throws one ConfigError
+ * with every problem of every environment.
  */
 export function parseEnvConfigs(inputs: Record<string, unknown>): Record<string, EnvConfig> {
   const problems: string[] = [];
@@ -50,22 +124,7 @@ export function parseEnvConfigs(inputs: Record<string, unknown>): Record<string,
     if (result.success) parsed[name] = result.data;
     else problems.push(...formatIssues(result.error, [name]));
   }
-
-  const seen = new Map<string, string>();
-  const unique = (key: string, path: string, what: string) => {
-    const first = seen.get(key);
-    if (first) problems.push(`${path}: ${what} is already used by ${first}; environments must not share it`);
-    else seen.set(key, path);
-  };
-  for (const [name, cfg] of Object.entries(parsed)) {
-    if (cfg.environment !== name) problems.push(`${name}.environment: expected "${name}" (the environment's key), got "${cfg.environment}"`);
-    unique(`account:${cfg.accountId}`, `${name}.accountId`, `account ${cfg.accountId}`);
-    const b = cfg.backend;
-    if (b.type === "s3") unique(`s3:${b.bucket}/${b.key}`, `${name}.backend.key`, `state object s3://${b.bucket}/${b.key}`);
-    if (b.type === "cloud") unique(`cloud:${b.hostname}/${b.organization}/${b.workspace}`, `${name}.backend.workspace`, `workspace ${b.organization}/${b.workspace}`);
-    if (b.type === "local") unique(`local:${b.path ?? name}`, `${name}.backend.path`, `local state ${b.path ?? name}`);
-  }
-
+  for (const rule of CROSS_ENV_RULES) problems.push(...rule.check(parsed));
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed;
 }

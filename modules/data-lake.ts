@@ -3,25 +3,25 @@
  * environment key, access-logged to the log bucket, with lifecycle tiers on bronze and
  * destroy protection on the data layers.
  *
- * Grants live here, next to the ARNs they name: `lake.grantRead("bronze")` returns the
- * identity-policy statements a role needs, and nothing more.
+ * Bronze objects older than `bronzeGlacierDays` are in Glacier Flexible Retrieval: a backfill
+ * cannot read them until they are restored (docs/operations.md, "Backfilling old dates").
+ *
+ * Grants live here, next to the ARNs they name: `lake.grantRead(role, "bronze")` gives the
+ * role what reading bronze takes (the objects, the listing, decrypt on the key) and nothing more.
  */
 import { Construct } from "constructs";
-import type { LakeLayer } from "../envs/naming";
-import type { LogBucket } from "./logging";
-import type { Statement } from "./policy";
-import { SecureBucket } from "./secure-bucket";
-
-export type LakeBucket = LakeLayer | "artifacts";
-export const LAKE_BUCKETS: readonly LakeBucket[] = ["bronze", "silver", "gold", "artifacts"];
+import { LAKE_BUCKETS, type LakeBucket } from "../envs/naming";
+import type { EncryptionKey } from "./encryption-key";
+import type { Grantee } from "./policy-document";
+import { SecureBucket, type AccessLogTarget, type BucketGrantOptions } from "./secure-bucket";
 
 export interface DataLakeProps {
-  /** Bucket name per role (from envs/naming.ts). */
-  readonly bucketNames: Record<LakeBucket, string>;
-  /** ARN of the environment KMS key used for SSE-KMS. */
-  readonly keyArn: string;
-  /** Access logs of every lake bucket are delivered here. */
-  readonly logBucket: LogBucket;
+  /** Bucket name per lake bucket (envs/naming.ts). Required. */
+  readonly bucketNames: Readonly<Record<LakeBucket, string>>;
+  /** The environment key: SSE-KMS default encryption of every lake bucket. Required. */
+  readonly key: EncryptionKey;
+  /** Access logs of every lake bucket are delivered here. Required. */
+  readonly logBucket: AccessLogTarget;
   /** Bronze moves to Standard-IA at this age. Default: 30. */
   readonly bronzeInfrequentAccessDays?: number;
   /** Bronze moves to Glacier Flexible Retrieval at this age. Default: 90. */
@@ -37,24 +37,21 @@ export interface DataLakeProps {
   readonly destroyProtection?: boolean;
 }
 
-const READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
-const WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
-const LIST_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"];
-
 export class DataLake extends Construct {
-  readonly buckets: Record<LakeBucket, SecureBucket>;
+  readonly buckets: Readonly<Record<LakeBucket, SecureBucket>>;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
     const protect = props.destroyProtection ?? true;
-    const make = (role: LakeBucket, extra: Partial<ConstructorParameters<typeof SecureBucket>[2]> = {}) =>
-      new SecureBucket(this, role, {
-        bucketName: props.bucketNames[role],
-        encryption: { kind: "kms", keyArn: props.keyArn },
-        accessLogs: props.logBucket.accessLogTarget(props.bucketNames[role]),
+    const make = (bucket: LakeBucket, extra: Partial<ConstructorParameters<typeof SecureBucket>[2]> = {}) =>
+      new SecureBucket(this, bucket, {
+        bucketName: props.bucketNames[bucket],
+        label: bucket.charAt(0).toUpperCase() + bucket.slice(1),
+        encryption: { kind: "kms", key: props.key },
+        accessLogs: props.logBucket,
         noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? 90,
         abortIncompleteUploadDays: props.abortIncompleteUploadDays ?? 7,
-        preventDestroy: role !== "artifacts" && protect,
+        preventDestroy: bucket !== "artifacts" && protect,
         ...extra,
       });
 
@@ -78,35 +75,18 @@ export class DataLake extends Construct {
     };
   }
 
-  /** Read objects of one bucket. */
-  grantRead(role: LakeBucket): Statement[] {
-    const b = this.buckets[role];
-    return [
-      { sid: `Read${title(role)}Objects`, effect: "Allow", actions: READ_ACTIONS, resources: [`${b.arn}/*`] },
-      { sid: `List${title(role)}`, effect: "Allow", actions: LIST_ACTIONS, resources: [b.arn] },
-    ];
+  /** Read one bucket's objects (and decrypt them). */
+  grantRead(grantee: Grantee, bucket: LakeBucket, options?: BucketGrantOptions): void {
+    this.buckets[bucket].grantRead(grantee, options);
   }
 
-  /** Read, write and delete objects of one bucket (Spark's dynamic partition overwrite deletes). */
-  grantReadWrite(role: LakeBucket): Statement[] {
-    const b = this.buckets[role];
-    return [
-      {
-        sid: `ReadWrite${title(role)}Objects`,
-        effect: "Allow",
-        actions: [...READ_ACTIONS, ...WRITE_ACTIONS],
-        resources: [`${b.arn}/*`],
-      },
-      { sid: `List${title(role)}`, effect: "Allow", actions: LIST_ACTIONS, resources: [b.arn] },
-    ];
+  /** Read, write and delete one bucket's objects (Spark's dynamic partition overwrite deletes). */
+  grantReadWrite(grantee: Grantee, bucket: LakeBucket, options?: BucketGrantOptions): void {
+    this.buckets[bucket].grantReadWrite(grantee, options);
   }
 
-  /** Every lake bucket ARN, for allow-lists such as the S3 gateway endpoint policy. */
-  get bucketArns(): string[] {
-    return LAKE_BUCKETS.map((r) => this.buckets[r].arn);
+  /** Every lake bucket, for allow-lists such as the S3 gateway endpoint policy. */
+  get all(): SecureBucket[] {
+    return LAKE_BUCKETS.map((b) => this.buckets[b]);
   }
-}
-
-function title(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

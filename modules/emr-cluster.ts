@@ -21,9 +21,10 @@ import { EmrInstanceFleet } from "@cdktf/provider-aws/lib/emr-instance-fleet";
 import { EmrManagedScalingPolicy } from "@cdktf/provider-aws/lib/emr-managed-scaling-policy";
 import { Construct } from "constructs";
 import { clusterConfigurations, type EmrConfiguration } from "./emr-configurations";
-import { EmrSecurity, type InTransitCertificate } from "./emr-security";
-import type { EmrIam } from "./iam";
-import type { LogBucket } from "./logging";
+import type { EmrIam } from "./emr-iam";
+import { EmrSecurity, type EmrSecurityProps } from "./emr-security";
+import type { EncryptionKey } from "./encryption-key";
+import type { LogBucket } from "./log-bucket";
 import { EMR_MANAGED_TAG, type Network } from "./network";
 
 export interface InstanceTypeSpec {
@@ -63,26 +64,22 @@ export interface ManagedScalingSpec {
 }
 
 export interface EmrClusterProps {
-  /** Cluster and resource name prefix, e.g. `marketpulse-dev`. Required; ForceNew. */
-  readonly name: string;
-  /** The cluster's region (it decides the TLS certificate's domain). Required. */
-  readonly region: string;
+  /** Cluster name (envs/naming.ts). Required; ForceNew. */
+  readonly clusterName: string;
+  /** The security configuration and groups, less what this construct wires itself. Required. */
+  readonly security: Omit<EmrSecurityProps, "network" | "key">;
   /** EMR release label, e.g. `emr-7.13.0`. ForceNew. */
   readonly releaseLabel: string;
   /** EMR application names. Default: Hadoop, Spark. ForceNew. */
   readonly applications?: readonly string[];
-  /** Service role, instance profile and their policies. */
+  /** Service role, instance profile and their policies. Required. */
   readonly iam: EmrIam;
-  /** Private subnets (all of them: fleets pick the AZ with capacity), VPC CIDR, S3 prefix list. */
+  /** Private subnets (all of them: fleets pick the AZ with capacity), VPC CIDR, S3 prefix list. Required. */
   readonly network: Network;
-  /** ARN of the environment key: EMRFS, disks, logs. */
-  readonly keyArn: string;
-  /** Cluster logs go to s3://<log bucket>/<logPrefix>/. */
+  /** The environment key: EMRFS, disks, logs. Required. */
+  readonly key: EncryptionKey;
+  /** Cluster logs go to s3://<log bucket>/<the prefix EmrIam grants>/. Required. */
   readonly logs: LogBucket;
-  /** Default: `emr`. Must match the prefix EmrIam grants. */
-  readonly logPrefix?: string;
-  /** TLS in transit: `false`, or where the certificate comes from. Required. */
-  readonly inTransitEncryption: false | { readonly certificate: InTransitCertificate };
   /** Master (one node), core and task fleets. Required; types and launch specs are ForceNew. */
   readonly fleets: { readonly master: FleetSpec; readonly core: FleetSpec; readonly task: TaskFleetSpec };
   /** Managed-scaling limits in InstanceFleetUnits. Required. */
@@ -93,13 +90,13 @@ export interface EmrClusterProps {
   readonly terminationProtection?: boolean;
   /** Default: 1. */
   readonly stepConcurrencyLevel?: number;
-  /** Spark/YARN settings for the configuration builder (profile plus overrides). */
+  /** Spark/YARN settings for the configuration builder (profile plus overrides). Required. */
   readonly software: {
     readonly sparkDefaults: Readonly<Record<string, string>>;
     readonly yarnSite: Readonly<Record<string, string>>;
     readonly pysparkPython: string;
   };
-  /** CloudWatch log group for job logs (KMS-encrypted); must fall under the key's log prefix. */
+  /** CloudWatch log group for job logs (KMS-encrypted); must fall under the key's log prefix. Required. */
   readonly jobLogGroup: { readonly name: string; readonly retentionDays: number };
 }
 
@@ -119,27 +116,18 @@ export class EmrCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EmrClusterProps) {
     super(scope, id);
-    const logPrefix = props.logPrefix ?? "emr";
     const applications = [...(props.applications ?? ["Hadoop", "Spark"])];
     const { master, core, task } = props.fleets;
     for (const [fleet, spec] of Object.entries(props.fleets)) {
       if (spec.instanceTypes.length === 0) throw new Error(`EmrCluster: the ${fleet} fleet needs at least one instance type`);
     }
 
-    this.security = new EmrSecurity(this, "security", {
-      name: props.name,
-      region: props.region,
-      vpcId: props.network.vpcId,
-      vpcCidr: props.network.vpcCidr,
-      s3PrefixListId: props.network.s3PrefixListId,
-      keyArn: props.keyArn,
-      inTransitEncryption: props.inTransitEncryption,
-    });
+    this.security = new EmrSecurity(this, "security", { ...props.security, network: props.network, key: props.key });
 
     this.jobLogGroup = new CloudwatchLogGroup(this, "job-logs", {
       name: props.jobLogGroup.name,
       retentionInDays: props.jobLogGroup.retentionDays,
-      kmsKeyId: props.keyArn,
+      kmsKeyId: props.key.keyArn,
     });
 
     this.configurations = clusterConfigurations({
@@ -154,7 +142,7 @@ export class EmrCluster extends Construct {
     this.minimumCoreNodes = Math.max(1, Math.ceil(coreUnits / heaviest));
 
     this.cluster = new EmrClusterResource(this, "cluster", {
-      name: props.name,
+      name: props.clusterName,
       releaseLabel: props.releaseLabel,
       applications,
       serviceRole: props.iam.serviceRoleArn,
@@ -170,9 +158,9 @@ export class EmrCluster extends Construct {
       },
       masterInstanceFleet: fleetConfig("master", master),
       coreInstanceFleet: fleetConfig("core", core),
-      logUri: `s3://${props.logs.name}/${logPrefix}/`,
+      logUri: props.logs.logUri(props.iam.logPrefix),
       // EMR encrypts the log files it pushes to S3 with this key (SSE-KMS on top of the bucket's).
-      logEncryptionKmsKeyId: props.keyArn,
+      logEncryptionKmsKeyId: props.key.keyArn,
       configurationsJson: JSON.stringify(this.configurations),
       autoTerminationPolicy: { idleTimeout: props.idleTimeoutSeconds ?? 1800 },
       terminationProtection: props.terminationProtection ?? true,
@@ -181,7 +169,7 @@ export class EmrCluster extends Construct {
       keepJobFlowAliveWhenNoSteps: true,
       // Scale-in waits for running tasks, so spot-heavy scale-down does not kill containers.
       scaleDownBehavior: "TERMINATE_AT_TASK_COMPLETION",
-      tags: { Name: props.name, ...EMR_MANAGED_TAG },
+      tags: { Name: props.clusterName, ...EMR_MANAGED_TAG },
       // EMR checks the roles and groups at launch: wait for the policies and rules, not just
       // the bare roles and groups the arguments reference.
       dependsOn: [...props.iam.policies, ...this.security.rules],

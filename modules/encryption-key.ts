@@ -1,14 +1,18 @@
 /**
  * EncryptionKey: the environment's one customer-managed KMS key. Everything the platform
- * stores is encrypted with it (data-lake buckets, log groups, EMR disks and EMRFS, SNS).
+ * stores is encrypted with it (data-lake buckets, the Glue catalog, log groups, EMR disks and
+ * EMRFS, SNS).
  *
- * The key policy lists its users explicitly. Other constructs register theirs through
- * `addKeyUser` / `addServiceUser`, so the policy always says who can use the key.
+ * The key policy lists its users explicitly. Grants add both sides at once: the statement in
+ * the grantee's own policy and the grantee's entry in the key policy. Constructs that encrypt
+ * with the key (buckets, the catalog) call these grants from their own grant helpers, so
+ * granting read on a bucket also grants decrypt on its key.
  */
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { PolicyDocument, awsPrincipals, servicePrincipals, type Statement } from "./policy";
+import { accountRootArn, logGroupArn, type AwsEnvironment } from "./arn";
+import { PolicyDocument, awsPrincipals, servicePrincipals, type Grantee, type Statement } from "./policy-document";
 
 /** What a key user may do with the key. Enumerated: no wildcard actions. */
 export const KEY_USE_ACTIONS = [
@@ -20,6 +24,9 @@ export const KEY_USE_ACTIONS = [
   "kms:GenerateDataKeyWithoutPlaintext",
   "kms:DescribeKey",
 ];
+
+/** What a reader of data encrypted under the key needs. */
+export const KEY_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
 
 /** Grant management, needed by principals that attach encrypted EBS volumes (EMR). */
 export const KEY_GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
@@ -50,16 +57,19 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
 ];
 
+/** The inline policy of a grantee that holds its key statements. */
+export const KEY_POLICY_NAME = "environment-key";
+
 export interface EncryptionKeyProps {
-  /** Alias name without the `alias/` prefix, e.g. `marketpulse-dev`. */
+  /** Alias name without the `alias/` prefix, e.g. `marketpulse-dev` (envs/naming.ts). Required. */
   readonly alias: string;
-  readonly accountId: string;
-  readonly region: string;
+  /** The key's account and region. Required. */
+  readonly env: AwsEnvironment;
   /** Waiting period before a scheduled deletion takes effect (7-30). Default: 30. */
   readonly deletionWindowDays?: number;
   /**
    * CloudWatch log groups allowed to use the key, as a name prefix such as `/marketpulse/dev`.
-   * Enforced with the `kms:EncryptionContext:aws:logs:arn` condition.
+   * Enforced with the `kms:EncryptionContext:aws:logs:arn` condition. Required.
    */
   readonly logGroupPrefix: string;
   /**
@@ -77,9 +87,7 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
-    const root = `arn:aws:iam::${props.accountId}:root`;
-    const logGroupArns = `arn:aws:logs:${props.region}:${props.accountId}:log-group:${props.logGroupPrefix}/*`;
-
+    const root = accountRootArn(props.env);
     this.policy = new PolicyDocument(this, "policy", [
       {
         sid: "AccountAdministersKey",
@@ -98,10 +106,12 @@ export class EncryptionKey extends Construct {
       {
         sid: "CloudWatchLogsForEnvironmentLogGroups",
         effect: "Allow",
-        principals: servicePrincipals(`logs.${props.region}.amazonaws.com`),
+        principals: servicePrincipals(`logs.${props.env.region}.amazonaws.com`),
         actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
         resources: ["*"], // in a key policy, "*" means this key
-        condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [logGroupArns] }],
+        condition: [
+          { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [logGroupArn(props.env, `${props.logGroupPrefix}/*`)] },
+        ],
       },
     ]);
 
@@ -117,24 +127,27 @@ export class EncryptionKey extends Construct {
   }
 
   /**
-   * Lets an IAM principal use the key. With `grants`, it may also create grants for AWS
-   * services acting on its behalf (EBS volume encryption on EMR needs this).
+   * Encrypt, decrypt and data keys, for principals that read and write data under the key.
+   * With `createGrants`, the grantee may also create grants for AWS services acting on its
+   * behalf, and only for AWS resources (EBS volume encryption on EMR needs this).
    */
-  addKeyUser(sid: string, principalArn: string, options: { grants?: boolean } = {}): void {
-    const statements: Statement[] = [
-      { sid, effect: "Allow", principals: awsPrincipals(principalArn), actions: KEY_USE_ACTIONS, resources: ["*"] },
-    ];
-    if (options.grants) {
-      statements.push({
-        sid: `${sid}Grants`,
+  grantEncryptDecrypt(grantee: Grantee, options: { readonly createGrants?: boolean } = {}): void {
+    this.grant(grantee, KEY_USE_ACTIONS);
+    if (options.createGrants) {
+      this.policy.add({
+        sid: `${grantee.grantSid}Grants`,
         effect: "Allow",
-        principals: awsPrincipals(principalArn),
+        principals: awsPrincipals(grantee.principalArn),
         actions: KEY_GRANT_ACTIONS,
         resources: ["*"],
         condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
       });
     }
-    this.policy.add(...statements);
+  }
+
+  /** Decrypt only, for principals that read data under the key. */
+  grantDecrypt(grantee: Grantee): void {
+    this.grant(grantee, KEY_DECRYPT_ACTIONS);
   }
 
   /** Lets an AWS service principal (e.g. `cloudwatch.amazonaws.com`) encrypt for this key. */
@@ -149,8 +162,9 @@ export class EncryptionKey extends Construct {
     });
   }
 
-  /** Identity-policy statement granting use of this key (for roles' own policies). */
-  grantUse(sid = "UseEnvironmentKey"): Statement {
-    return { sid, effect: "Allow", actions: KEY_USE_ACTIONS, resources: [this.keyArn] };
+  /** Both sides of a grant; repeated grants to one grantee merge into one statement each. */
+  private grant(grantee: Grantee, actions: string[]): void {
+    grantee.addToPolicy(KEY_POLICY_NAME, { sid: "UseEnvironmentKey", effect: "Allow", actions, resources: [this.keyArn] });
+    this.policy.add({ sid: grantee.grantSid, effect: "Allow", principals: awsPrincipals(grantee.principalArn), actions, resources: ["*"] });
   }
 }

@@ -3,19 +3,22 @@
  *
  * Its default encryption is SSE-S3 because S3 server access log delivery cannot write into a
  * bucket whose default encryption is SSE-KMS. Nothing but logs is stored here, and logs expire.
+ * Buckets that log here register themselves (`receiveAccessLogs`), so the log-delivery
+ * statement names exactly the buckets that use it.
  */
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
-import { servicePrincipals, type Statement } from "./policy";
-import { SecureBucket } from "./secure-bucket";
+import { servicePrincipals, type Grantee } from "./policy-document";
+import { SecureBucket, type AccessLogTarget } from "./secure-bucket";
 
 /** Prefix under which S3 server access logs are delivered, one folder per source bucket. */
 export const ACCESS_LOG_PREFIX = "s3-access";
 
 export interface LogBucketProps {
+  /** Globally unique bucket name (envs/naming.ts). Required. */
   readonly bucketName: string;
+  /** The account whose buckets may deliver access logs here (aws:SourceAccount). Required. */
   readonly accountId: string;
-  /** Names of the buckets whose access logs are delivered here. */
-  readonly sourceBucketNames: string[];
   /** Days after which log objects expire. Default: 180. */
   readonly expirationDays?: number;
   /** Days after which noncurrent versions expire. Default: 30. */
@@ -24,27 +27,17 @@ export interface LogBucketProps {
   readonly abortIncompleteUploadDays?: number;
 }
 
-export class LogBucket extends Construct {
+export class LogBucket extends Construct implements AccessLogTarget {
   readonly bucket: SecureBucket;
   readonly name: string;
   readonly arn: string;
+  private readonly sources: SecureBucket[] = [];
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
-    const arn = `arn:aws:s3:::${props.bucketName}`;
-    const logDelivery: Statement = {
-      sid: "S3ServerAccessLogDelivery",
-      effect: "Allow",
-      principals: servicePrincipals("logging.s3.amazonaws.com"),
-      actions: ["s3:PutObject"],
-      resources: [`${arn}/${ACCESS_LOG_PREFIX}/*`],
-      condition: [
-        { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-        { test: "ArnLike", variable: "aws:SourceArn", values: props.sourceBucketNames.map((n) => `arn:aws:s3:::${n}`) },
-      ],
-    };
     this.bucket = new SecureBucket(this, "bucket", {
       bucketName: props.bucketName,
+      label: "Logs",
       encryption: { kind: "s3" },
       // Logs are disposable by design; never block an environment teardown on them.
       preventDestroy: false,
@@ -58,33 +51,39 @@ export class LogBucket extends Construct {
           expiration: [{ days: props.expirationDays ?? 180 }],
         },
       ],
-      policyStatements: [logDelivery],
     });
     this.name = this.bucket.name;
     this.arn = this.bucket.arn;
+    this.bucket.policy.add({
+      sid: "S3ServerAccessLogDelivery",
+      effect: "Allow",
+      principals: servicePrincipals("logging.s3.amazonaws.com"),
+      actions: ["s3:PutObject"],
+      resources: [`${this.arn}/${ACCESS_LOG_PREFIX}/*`],
+      condition: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
+        // Resolved at synth: exactly the buckets that registered with receiveAccessLogs.
+        { test: "ArnLike", variable: "aws:SourceArn", values: Lazy.listValue({ produce: () => this.sources.map((b) => b.arn) }) },
+      ],
+    });
   }
 
-  /** Where a source bucket's access logs go (for `SecureBucketProps.accessLogs`). */
-  accessLogTarget(sourceBucketName: string): { targetBucket: string; targetPrefix: string } {
-    return { targetBucket: this.name, targetPrefix: `${ACCESS_LOG_PREFIX}/${sourceBucketName}/` };
+  receiveAccessLogs(source: SecureBucket): { targetBucket: string; targetPrefix: string; dependsOn: SecureBucket["bucketPolicy"][] } {
+    this.sources.push(source);
+    return {
+      targetBucket: this.name,
+      targetPrefix: `${ACCESS_LOG_PREFIX}/${source.bucketName}/`,
+      dependsOn: [this.bucket.bucketPolicy],
+    };
   }
 
-  /** Identity-policy statements: write (and list) only under `prefix/`. */
-  grantWritePrefix(prefix: string, sid = "WriteOwnLogPrefix"): Statement[] {
-    return [
-      {
-        sid,
-        effect: "Allow",
-        actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-        resources: [`${this.arn}/${prefix}/*`],
-      },
-      {
-        sid: `${sid}List`,
-        effect: "Allow",
-        actions: ["s3:ListBucket", "s3:GetBucketLocation"],
-        resources: [this.arn],
-        condition: [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}/*`, prefix] }],
-      },
-    ];
+  /** Write (and list) only under `prefix/`: EMR's log pusher writes `<log_uri>/<cluster-id>/...`. */
+  grantWrite(grantee: Grantee, prefix: string, sid: string): void {
+    this.bucket.grantWrite(grantee, { prefix, sid });
+  }
+
+  /** `s3://<log bucket>/<prefix>/`, for a cluster's log_uri. */
+  logUri(prefix: string): string {
+    return `s3://${this.name}/${prefix}/`;
   }
 }

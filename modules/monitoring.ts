@@ -20,20 +20,25 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import type { EncryptionKey } from "./encryption";
-import { PolicyDocument, awsPrincipals, servicePrincipals } from "./policy";
+import { accountRootArn, arn, regionalArn, type AwsEnvironment } from "./arn";
+import type { EncryptionKey } from "./encryption-key";
+import { PolicyDocument, awsPrincipals, servicePrincipals } from "./policy-document";
 
 /** EMR publishes its cluster metrics here every 5 minutes, keyed by JobFlowId. */
 const EMR_NAMESPACE = "AWS/ElasticMapReduce";
 const PERIOD_SECONDS = 300;
 
 export interface MonitoringProps {
-  /** Name prefix of the topic, alarms, rule and budget, e.g. `marketpulse-dev`. Required. */
-  readonly name: string;
-  /** The environment's account: publish and key-use conditions are pinned to it. Required. */
-  readonly accountId: string;
-  /** Region of the alarms (their ARNs appear in the topic policy). Required. */
-  readonly region: string;
+  /** The environment's account and region: publish and key-use conditions are pinned to them. Required. */
+  readonly env: AwsEnvironment;
+  /** Names (envs/naming.ts). Every alarm's name starts with `alarmPrefix`. Required. */
+  readonly names: {
+    readonly topic: string;
+    readonly topicDisplayName: string;
+    readonly alarmPrefix: string;
+    readonly failureRule: string;
+    readonly budget: string;
+  };
   /** The environment key: encrypts the topic. */
   readonly key: EncryptionKey;
   /** E-mail recipients; each must confirm the subscription AWS mails them. Default: none. */
@@ -76,9 +81,8 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const topicName = `${props.name}-alerts`;
-    const sourceAccount = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }];
-    const alarmPrefix = `${props.name}-emr-`;
+    const { env, names } = props;
+    const sourceAccount = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [env.accountId] }];
 
     // Publishers of an SSE-KMS topic need the key; the condition keeps other accounts' alarms,
     // rules and budgets from using it through these service principals.
@@ -87,14 +91,14 @@ export class Monitoring extends Construct {
     props.key.addServiceUser("BudgetsPublishToSns", "budgets.amazonaws.com", sourceAccount);
 
     this.topic = new SnsTopic(this, "topic", {
-      name: topicName,
-      displayName: `MarketPulse ${props.name} alerts`,
+      name: names.topic,
+      displayName: names.topicDisplayName,
       kmsMasterKeyId: props.key.keyArn,
     });
     this.topicArn = this.topic.arn;
 
     this.failureRule = new CloudwatchEventRule(this, "emr-failures", {
-      name: `${props.name}-emr-failures`,
+      name: names.failureRule,
       description: "EMR steps that failed or were cancelled, and the cluster terminating with errors",
       // One rule for both event types: step states never include TERMINATED_WITH_ERRORS and
       // cluster states never include FAILED or CANCELLED, so the union is exact.
@@ -111,7 +115,7 @@ export class Monitoring extends Construct {
         // What SNS's default topic policy grants the owning account, kept explicitly.
         sid: "AccountManagesTopic",
         effect: "Allow",
-        principals: awsPrincipals(`arn:aws:iam::${props.accountId}:root`),
+        principals: awsPrincipals(accountRootArn(env)),
         actions: [
           "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
           "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish",
@@ -126,7 +130,7 @@ export class Monitoring extends Construct {
         resources: [this.topic.arn],
         condition: [
           ...sourceAccount,
-          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${alarmPrefix}*`] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [regionalArn(env, "cloudwatch", `alarm:${names.alarmPrefix}*`)] },
         ],
       },
       {
@@ -143,7 +147,7 @@ export class Monitoring extends Construct {
         principals: servicePrincipals("budgets.amazonaws.com"),
         actions: ["sns:Publish"],
         resources: [this.topic.arn],
-        condition: [...sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:budgets::${props.accountId}:*`] }],
+        condition: [...sourceAccount, { test: "ArnLike", variable: "aws:SourceArn", values: [arn("budgets", "*", { account: env.accountId })] }],
       },
     ]);
     const topicPolicy = new SnsTopicPolicy(this, "topic-policy-attachment", { arn: this.topic.arn, policy: policy.json });
@@ -225,7 +229,7 @@ export class Monitoring extends Construct {
     ];
     for (const spec of specs) {
       this.alarms[spec.id] = new CloudwatchMetricAlarm(this, spec.id, {
-        alarmName: `${alarmPrefix}${spec.id}`,
+        alarmName: `${names.alarmPrefix}emr-${spec.id}`,
         alarmDescription: spec.description,
         namespace: EMR_NAMESPACE,
         metricName: spec.metric,
@@ -246,7 +250,7 @@ export class Monitoring extends Construct {
 
     const actual = props.budget.actualAlertPercent ?? 80;
     this.budget = new BudgetsBudget(this, "budget", {
-      name: `${props.name}-monthly`,
+      name: names.budget,
       budgetType: "COST",
       limitAmount: String(props.budget.monthlyUsd),
       limitUnit: "USD",

@@ -8,21 +8,26 @@
  * the bucket's versioning keeps superseded objects retrievable for its noncurrent-version
  * retention. No bootstrap script is needed: the jobs import only pyspark and the standard
  * library, both present on a stock EMR 7 node.
+ *
+ * Packaging uses public APIs only. Synth copies the package's .py files (nothing else) into the
+ * stack folder as a directory asset, and the archive provider zips that folder when Terraform
+ * plans (deterministically: fixed timestamps and file mode). So synth never zips, and the
+ * synthesized folder stays self-contained for Terraform Cloud. The step definitions are written
+ * beside the stack as a directory asset too (`stepFilesPath`).
  */
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
-// cdktf internals TerraformAsset itself uses (cdktf is pinned to 0.21.0 exactly): the zip
-// helper, and the hook for writing files into the stack folder at synth time.
-import { archiveSync } from "cdktf/lib/private/fs";
-import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
+import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import type { EncryptionKey } from "./encryption-key";
+import type { SecureBucket } from "./secure-bucket";
 
-/** Jobs that run on the cluster. `generate` is a local tool: the cluster may only read bronze. */
-export const CLUSTER_JOBS = ["bronze_to_silver", "silver_to_gold"] as const;
+/** Jobs that run on the cluster, in pipeline order. */
+export const CLUSTER_JOBS = ["generate", "bronze_to_silver", "silver_to_gold"] as const;
 export type ClusterJob = (typeof CLUSTER_JOBS)[number];
 
 /** Placeholder for the processing date in step files; replace it before `aws emr add-steps`. */
@@ -38,133 +43,166 @@ export interface EmrStep {
 }
 
 export interface SparkJobsProps {
-  /** The `spark-jobs/` folder: `src/marketpulse_jobs/` and `entrypoints/<job>.py`. */
+  /** The `spark-jobs/` folder: `src/marketpulse_jobs/` and `entrypoints/<job>.py`. Required. */
   readonly sourceDir: string;
-  /** Name of the artifacts bucket (SSE-KMS, versioned). */
-  readonly artifactsBucket: string;
-  /** Environment KMS key: the bucket policy refuses uploads under any other key. */
-  readonly keyArn: string;
-  /** Lake locations passed to the jobs, as s3:// URIs without a trailing slash. */
+  /** The artifacts bucket (SSE-KMS, versioned). Required. */
+  readonly artifacts: SecureBucket;
+  /** Environment key: the bucket policy refuses uploads under any other key. Required. */
+  readonly key: EncryptionKey;
+  /** Lake locations passed to the jobs, as s3:// URIs without a trailing slash (envs/naming.ts). Required. */
   readonly locations: { readonly bronze: string; readonly silver: string; readonly gold: string; readonly quarantine: string };
+  /** Arguments of the synthetic feed (`generate`); without them there is no generate step. Default: none. */
+  readonly generate?: { readonly symbols: number; readonly seed: number; readonly ticksPerHour: number; readonly defectRate: number };
   /** Key prefix in the artifacts bucket. Default: `spark-jobs`. */
   readonly prefix?: string;
   /** Extra spark-submit arguments placed before `--py-files`. Default: none (cluster defaults apply). */
   readonly sparkSubmitArgs?: string[];
-  /** Step name prefix, e.g. `marketpulse-dev`. */
-  readonly name: string;
+  /** Step name prefix, e.g. `marketpulse-dev`. Required. */
+  readonly stepNamePrefix: string;
 }
 
 export class SparkJobs extends Construct {
   /** s3:// URI of the package zip. */
   readonly packageUri: string;
-  readonly entrypointUris: Record<ClusterJob, string>;
-  readonly steps: Record<ClusterJob, EmrStep>;
+  readonly entrypointUris: Partial<Record<ClusterJob, string>>;
+  /** The jobs this environment runs, in order: `generate` only with a synthetic feed. */
+  readonly jobs: readonly ClusterJob[];
+  readonly steps: Partial<Record<ClusterJob, EmrStep>>;
+  /** Folder, relative to the stack's folder, holding `<job>.json` for `aws emr add-steps`. */
+  readonly stepFilesPath: string;
+  private readonly props: SparkJobsProps;
 
   constructor(scope: Construct, id: string, props: SparkJobsProps) {
     super(scope, id);
+    this.props = props;
     const prefix = props.prefix ?? "spark-jobs";
-    const bucketUri = `s3://${props.artifactsBucket}`;
+    this.jobs = CLUSTER_JOBS.filter((job) => job !== "generate" || props.generate !== undefined);
 
-    const pkg = packageZip(join(props.sourceDir, "src", "marketpulse_jobs"));
-    const pkgAsset = new TerraformAsset(this, "package", { path: pkg.zip, type: AssetType.FILE, assetHash: pkg.hash });
+    const pkg = stagePackage(join(props.sourceDir, "src", "marketpulse_jobs"));
+    const pkgDir = new TerraformAsset(this, "package", { path: pkg.dir, type: AssetType.DIRECTORY, assetHash: pkg.hash });
+    const zip = new DataArchiveFile(this, "package-zip", {
+      type: "zip",
+      sourceDir: pkgDir.path,
+      // Relative to the stack's working directory (cdktf.out/stacks/<stack>, never committed).
+      outputPath: "spark-jobs/marketpulse_jobs.zip",
+      outputFileMode: "0644",
+    });
     const pkgKey = `${prefix}/${pkg.hash.slice(0, 16)}/marketpulse_jobs.zip`;
-    this.upload("package-object", props, pkgKey, pkgAsset);
-    this.packageUri = `${bucketUri}/${pkgKey}`;
+    this.upload("package-object", pkgKey, zip.outputPath, zip.outputBase64Sha256);
+    this.packageUri = props.artifacts.s3Uri(pkgKey);
 
-    const entry = {} as Record<ClusterJob, string>;
-    for (const job of CLUSTER_JOBS) {
+    const entry: Partial<Record<ClusterJob, string>> = {};
+    for (const job of this.jobs) {
       const file = join(props.sourceDir, "entrypoints", `${job}.py`);
       if (!existsSync(file)) throw new Error(`missing entry script ${file}`);
       const asset = new TerraformAsset(this, `entry-${job}`, { path: file, type: AssetType.FILE });
       const key = `${prefix}/${asset.assetHash.slice(0, 16)}/entrypoints/${job}.py`;
-      this.upload(`entry-${job}-object`, props, key, asset);
-      entry[job] = `${bucketUri}/${key}`;
+      this.upload(`entry-${job}-object`, key, asset.path, asset.assetHash);
+      entry[job] = props.artifacts.s3Uri(key);
     }
     this.entrypointUris = entry;
 
-    const submit = (job: ClusterJob, args: string[]): EmrStep => ({
+    this.steps = Object.fromEntries(this.jobs.map((job) => [job, this.step(job, { date: DATE_PLACEHOLDER })]));
+
+    const files = stageFiles(
+      "steps",
+      Object.fromEntries(this.jobs.map((job) => [`${job}.json`, `${JSON.stringify([this.steps[job]], null, 2)}\n`])),
+    );
+    this.stepFilesPath = new TerraformAsset(this, "step-files", { path: files.dir, type: AssetType.DIRECTORY, assetHash: files.hash }).path;
+  }
+
+  /**
+   * The spark-submit step of `job` for a date or a range: the one place step arguments are
+   * built, for the staged step files and the pipeline alike. Values may be literal dates or
+   * Step Functions placeholders; `name` overrides the step name.
+   */
+  step(job: ClusterJob, when: { readonly date: string } | { readonly start: string; readonly end: string }, name?: string): EmrStep {
+    const entrypoint = this.entrypointUris[job];
+    if (!entrypoint) throw new Error(`SparkJobs: ${job} is not staged in this environment`);
+    const dates = "date" in when ? ["--date", when.date] : ["--start", when.start, "--end", when.end];
+    return {
       Type: "CUSTOM_JAR",
-      Name: `${props.name} ${job} ${DATE_PLACEHOLDER}`,
+      Name: name ?? `${this.props.stepNamePrefix} ${job} ${"date" in when ? when.date : `${when.start}..${when.end}`}`,
       // Later steps of the same day depend on this one: cancel them if it fails.
       ActionOnFailure: "CANCEL_AND_WAIT",
       Jar: "command-runner.jar",
-      Args: [
-        "spark-submit",
-        "--deploy-mode",
-        "cluster",
-        ...(props.sparkSubmitArgs ?? []),
-        "--py-files",
-        this.packageUri,
-        this.entrypointUris[job],
-        "--date",
-        DATE_PLACEHOLDER,
-        ...args,
-      ],
-    });
-    const loc = props.locations;
-    this.steps = {
-      bronze_to_silver: submit("bronze_to_silver", ["--bronze", loc.bronze, "--silver", loc.silver, "--quarantine", loc.quarantine]),
-      silver_to_gold: submit("silver_to_gold", ["--silver", loc.silver, "--gold", loc.gold]),
+      Args: ["spark-submit", "--deploy-mode", "cluster", ...(this.props.sparkSubmitArgs ?? []), "--py-files", this.packageUri, entrypoint, ...dates, ...this.jobArgs(job)],
     };
-
-    // Step files beside the stack's Terraform JSON: cdktf.out/stacks/<stack>/emr-steps/<job>.json
-    addCustomSynthesis(this, {
-      onSynthesize: (session) => {
-        const stackDir = join(session.outdir, session.manifest.forStack(TerraformStack.of(this)).workingDirectory);
-        const dir = join(stackDir, "emr-steps");
-        mkdirSync(dir, { recursive: true });
-        for (const job of CLUSTER_JOBS) writeFileSync(join(dir, `${job}.json`), `${JSON.stringify([this.steps[job]], null, 2)}\n`);
-      },
-    });
   }
 
-  private upload(id: string, props: SparkJobsProps, key: string, asset: TerraformAsset): S3Object {
+  private jobArgs(job: ClusterJob): string[] {
+    const loc = this.props.locations;
+    switch (job) {
+      case "generate": {
+        const g = this.props.generate!;
+        return ["--bronze", loc.bronze, "--symbols", String(g.symbols), "--seed", String(g.seed), "--ticks-per-hour", String(g.ticksPerHour), "--defect-rate", String(g.defectRate)];
+      }
+      case "bronze_to_silver":
+        return ["--bronze", loc.bronze, "--silver", loc.silver, "--quarantine", loc.quarantine];
+      case "silver_to_gold":
+        return ["--silver", loc.silver, "--gold", loc.gold];
+    }
+  }
+
+  private upload(id: string, key: string, source: string, sourceHash: string): S3Object {
     return new S3Object(this, id, {
-      bucket: props.artifactsBucket,
+      bucket: this.props.artifacts.name,
       key,
-      source: asset.path,
+      source,
       // The key already carries the content hash; source_hash makes Terraform notice a
       // changed file even if a key were reused (etag is not an MD5 under SSE-KMS).
-      sourceHash: asset.assetHash,
+      sourceHash,
       serverSideEncryption: "aws:kms",
-      kmsKeyId: props.keyArn,
+      kmsKeyId: this.props.key.keyArn,
     });
   }
 }
 
+/** sha256 over (relative path, content) pairs, upper-case hex: the content address. */
+function contentHash(files: readonly (readonly [string, Buffer | string])[]): string {
+  const h = createHash("sha256");
+  for (const [name, content] of files) {
+    h.update(name);
+    h.update("\0");
+    h.update(content);
+    h.update("\0");
+  }
+  return h.digest("hex").toUpperCase();
+}
+
 /**
- * Zips only the package's .py files (rooted at `marketpulse_jobs/`), so caches (__pycache__)
- * and stray files never reach the cluster or change the hash. The zip is content-addressed
- * and built once per content: cdktf zips an ARCHIVE asset in a child process per stack,
- * which cost ~0.25 s per stack on every synth.
+ * Copies only the package's .py files (rooted at `marketpulse_jobs/`) into a content-addressed
+ * folder, so caches (__pycache__) and stray files never reach the cluster or change the hash.
+ * The folder is made once per content and reused by every stack and every synth.
  */
-function packageZip(pkgDir: string): { zip: string; hash: string } {
+function stagePackage(pkgDir: string): { dir: string; hash: string } {
   const files = listPy(pkgDir);
   if (files.length === 0) throw new Error(`no Python files under ${pkgDir}`);
-  const h = createHash("sha256");
-  for (const f of files) {
-    h.update(relative(pkgDir, f).split("\\").join("/"));
-    h.update("\0");
-    h.update(readFileSync(f));
-    h.update("\0");
-  }
-  const hash = h.digest("hex").toUpperCase();
-  const zipDir = join(tmpdir(), `marketpulse-jobs-zip-${hash.slice(0, 16)}`);
-  const zip = join(zipDir, "marketpulse_jobs.zip");
-  if (!existsSync(zip)) {
-    mkdirSync(zipDir, { recursive: true });
-    const root = mkdtempSync(join(tmpdir(), "marketpulse-jobs-"));
-    for (const f of files) {
-      const target = join(root, "marketpulse_jobs", relative(pkgDir, f));
-      mkdirSync(join(target, ".."), { recursive: true });
-      cpSync(f, target);
+  return stageFiles(
+    "jobs",
+    Object.fromEntries(files.map((f) => [join("marketpulse_jobs", relative(pkgDir, f)).split("\\").join("/"), readFileSync(f)])),
+  );
+}
+
+/** Writes `files` (relative path -> content) once into a content-addressed temp folder. */
+function stageFiles(kind: string, files: Readonly<Record<string, Buffer | string>>): { dir: string; hash: string } {
+  const entries = Object.entries(files).sort(([a], [b]) => a.localeCompare(b));
+  const hash = contentHash(entries);
+  const dir = join(tmpdir(), `marketpulse-${kind}-${hash.slice(0, 16)}`);
+  if (!existsSync(dir)) {
+    // Written aside and renamed, so a concurrent synth never sees a half-written folder.
+    const work = mkdtempSync(join(tmpdir(), `marketpulse-${kind}-`));
+    for (const [name, content] of entries) {
+      mkdirSync(join(work, name, ".."), { recursive: true });
+      writeFileSync(join(work, name), content);
     }
-    // Written aside and renamed, so a concurrent synth never sees a half-written zip.
-    archiveSync(root, `${zip}.${process.pid}.tmp`);
-    renameSync(`${zip}.${process.pid}.tmp`, zip);
-    rmSync(root, { recursive: true, force: true });
+    try {
+      renameSync(work, dir);
+    } catch {
+      rmSync(work, { recursive: true, force: true }); // another synth got there first
+    }
   }
-  return { zip, hash };
+  return { dir, hash };
 }
 
 function listPy(dir: string): string[] {

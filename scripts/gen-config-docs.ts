@@ -6,7 +6,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { envConfigSchema } from "../envs/schema";
+import { CROSS_ENV_RULES } from "../envs";
+import type { ConfigRule } from "../envs/rules";
+import { ENV_RULES, envConfigSchema } from "../envs/schema";
 
 type JsonSchema = {
   type?: string | string[];
@@ -57,28 +59,24 @@ export function renderMarkdown(): string {
     "",
     "## Rules across fields",
     "",
-    ...RULES.map((r) => `- ${r}`),
+    "Each rule is one entry in `envs/` with a stable code, the field it is about and the sentence below.",
+    "A violation is reported on that field (or an item of it), one line per problem.",
+    "",
+    ...ruleTable(ENV_RULES),
+    "",
+    "## Rules across environments",
+    "",
+    "Checked once every environment is valid on its own (`envs/index.ts`).",
+    "",
+    ...ruleTable(CROSS_ENV_RULES),
     "",
   ].join("\n");
 }
 
-/** Human-readable list of the refinements in envs/schema.ts and envs/index.ts. */
-const RULES = [
-  "`network.subnetCidrs`: one per AZ (`azCount`), each inside `network.vpcCidr`, no two overlapping, none smaller than /28.",
-  "`network.subnetPrefixLength`: `azCount` subnets of that size must fit in `network.vpcCidr`.",
-  "`dataLake.bronzeGlacierDays`: at least 30 days after `dataLake.bronzeInfrequentAccessDays`.",
-  "`deployRoleArn`: must be a role in `accountId`.",
-  "Bucket names `<bucketPrefix>-<role>-<accountId>` must follow S3 naming rules and stay within 63 characters.",
-  "`emr.applications`: must include Hadoop and Spark; no application twice.",
-  "`emr.fleets.<fleet>.instanceTypes` (the override, else the workload profile's types): no type twice. The master fleet's `targetOnDemandCapacity` + `targetSpotCapacity` is exactly 1; the core fleet's is at least 1.",
-  "`emr.fleets.task.instanceTypes`: at least 3 instance types across at least 2 families (spot diversification).",
-  "`emr.managedScaling`: `minimumCapacityUnits`, `maximumCoreCapacityUnits` and `maximumOnDemandCapacityUnits` are each at most `maximumCapacityUnits`.",
-  "`emr.inTransitEncryption.certificateS3Uri`: required when `certificateSource` is `s3`, and only allowed then.",
-  "`emr.sparkDefaults`: may not set `spark.dynamicAllocation.enabled`, `spark.shuffle.service.enabled` or `spark.sql.adaptive.enabled` (always on).",
-  "Production (`environment: prod`): at least 2 AZs, `encryption.keyDeletionWindowDays` = 30, `dataLake.destroyProtection` = true, remote state (`backend.type` s3 or cloud).",
-  "Production EMR: master and core fleets on-demand only (`targetSpotCapacity` = 0; spot belongs to the task fleet), `emr.terminationProtection` = true, `emr.inTransitEncryption.enabled` = true, and at least one `monitoring.alarmEmails` recipient.",
-  "Across environments: each environment's `environment` equals its key; no two share an `accountId`, an S3 state object (`backend.bucket` + `backend.key`) or a Terraform Cloud workspace.",
-];
+function ruleTable(rules: readonly Pick<ConfigRule<unknown>, "code" | "path" | "description">[]): string[] {
+  const cell = (c: string) => c.replace(/\|/g, "\\|");
+  return ["| Field | Rule | Code |", "|---|---|---|", ...rules.map((r) => `| \`${r.path}\` | ${cell(r.description)} | \`${r.code}\` |`)];
+}
 
 function walk(s: JsonSchema, path: string, rows: string[], required: boolean): void {
   const variants = s.oneOf ?? s.anyOf;

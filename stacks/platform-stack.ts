@@ -1,27 +1,27 @@
 /**
- * PlatformStack: one environment of the MarketPulse platform. It turns a validated EnvConfig
- * into module props; modules never see the config itself.
+ * PlatformStack: one environment of the MarketPulse platform. It creates the providers and the
+ * backend, wires the modules together (each takes the constructs it depends on) and declares
+ * the outputs. Every value comes from toPlatformProps; nothing here reads the config.
  */
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { join } from "node:path";
-import { BUCKET_ROLES, LAKE_LAYERS, bucketName, databaseName, logGroupPrefix, stackName, type BucketRole } from "../envs/naming";
-import { resolveInstanceTypes, resolveSoftwareSettings, type FleetName } from "../envs/emr-profiles";
-import { EMR_PYSPARK_PYTHON } from "../envs/emr-releases";
-import { subnetCidrsOf, type BackendConfig, type EmrConfig, type EnvConfig } from "../envs/schema";
+import { LAKE_BUCKETS } from "../envs/naming";
+import type { EnvConfig } from "../envs/schema";
 import { Catalog } from "../modules/catalog";
-import { DataLake, LAKE_BUCKETS } from "../modules/data-lake";
-import { EmrCluster } from "../modules/emr";
+import { DataLake } from "../modules/data-lake";
+import { EmrCluster } from "../modules/emr-cluster";
+import { EmrIam } from "../modules/emr-iam";
 import type { InTransitCertificate } from "../modules/emr-security";
-import { EncryptionKey } from "../modules/encryption";
-import { EmrIam } from "../modules/iam";
-import { LogBucket } from "../modules/logging";
+import { EncryptionKey } from "../modules/encryption-key";
+import { LogBucket } from "../modules/log-bucket";
 import { Monitoring } from "../modules/monitoring";
 import { Network } from "../modules/network";
+import type { SecureBucket } from "../modules/secure-bucket";
 import { SparkJobs } from "../modules/spark-jobs";
+import { toPlatformProps, type BackendProps, type PlatformProps } from "./platform-props";
 
 export interface PlatformStackProps {
   readonly config: EnvConfig;
@@ -29,6 +29,7 @@ export interface PlatformStackProps {
 
 export class PlatformStack extends TerraformStack {
   readonly config: EnvConfig;
+  readonly props: PlatformProps;
   readonly key: EncryptionKey;
   readonly logs: LogBucket;
   readonly lake: DataLake;
@@ -39,164 +40,49 @@ export class PlatformStack extends TerraformStack {
   readonly monitoring: Monitoring;
   readonly sparkJobs: SparkJobs;
 
-  constructor(scope: Construct, props: PlatformStackProps) {
-    const cfg = props.config;
-    const name = stackName(cfg);
-    super(scope, name);
-    this.config = cfg;
+  constructor(scope: Construct, { config }: PlatformStackProps) {
+    const p = toPlatformProps(config);
+    super(scope, p.stackName);
+    this.config = config;
+    this.props = p;
 
     new AwsProvider(this, "aws", {
-      region: cfg.region,
-      // A plan or apply under credentials for any other account fails before touching it.
-      allowedAccountIds: [cfg.accountId],
-      assumeRole: cfg.deployRoleArn ? [{ roleArn: cfg.deployRoleArn, sessionName: `${name}-deploy` }] : undefined,
-      defaultTags: [
-        {
-          tags: {
-            project: cfg.project,
-            environment: cfg.environment,
-            owner: cfg.owner,
-            "cost-center": cfg.costCenter,
-            "managed-by": "cdktf",
-          },
-        },
-      ],
+      region: p.provider.region,
+      allowedAccountIds: p.provider.allowedAccountIds,
+      assumeRole: p.provider.assumeRole ? [p.provider.assumeRole] : undefined,
+      defaultTags: [{ tags: p.provider.defaultTags }],
     });
-    // The in-transit TLS certificate is generated and zipped in the stack (modules/emr-security.ts).
-    new TlsProvider(this, "tls");
+    // The job package and the in-transit certificate are zipped when Terraform plans.
     new ArchiveProvider(this, "archive");
-    configureBackend(this, name, cfg.backend);
+    if (p.generatesCertificate) new TlsProvider(this, "tls");
+    configureBackend(this, p.backend);
 
-    const names = Object.fromEntries(BUCKET_ROLES.map((r) => [r, bucketName(cfg, r)])) as Record<BucketRole, string>;
-
-    this.key = new EncryptionKey(this, "kms", {
-      alias: name,
-      accountId: cfg.accountId,
-      region: cfg.region,
-      deletionWindowDays: cfg.encryption.keyDeletionWindowDays,
-      logGroupPrefix: logGroupPrefix(cfg),
-      deployerArn: cfg.deployRoleArn,
-    });
-
-    this.logs = new LogBucket(this, "logs", {
-      bucketName: names.logs,
-      accountId: cfg.accountId,
-      sourceBucketNames: LAKE_BUCKETS.map((r) => names[r]),
-      expirationDays: cfg.logging.logBucketExpirationDays,
-      noncurrentVersionExpirationDays: cfg.logging.noncurrentVersionExpirationDays,
-      abortIncompleteUploadDays: cfg.dataLake.abortIncompleteUploadDays,
-    });
-
-    this.lake = new DataLake(this, "lake", {
-      bucketNames: { bronze: names.bronze, silver: names.silver, gold: names.gold, artifacts: names.artifacts },
-      keyArn: this.key.keyArn,
-      logBucket: this.logs,
-      bronzeInfrequentAccessDays: cfg.dataLake.bronzeInfrequentAccessDays,
-      bronzeGlacierDays: cfg.dataLake.bronzeGlacierDays,
-      noncurrentVersionExpirationDays: cfg.dataLake.noncurrentVersionExpirationDays,
-      abortIncompleteUploadDays: cfg.dataLake.abortIncompleteUploadDays,
-      destroyProtection: cfg.dataLake.destroyProtection,
-    });
-
-    this.catalog = new Catalog(this, "catalog", {
-      accountId: cfg.accountId,
-      region: cfg.region,
-      keyArn: this.key.keyArn,
-      databases: Object.fromEntries(
-        LAKE_LAYERS.map((l) => [l, { name: databaseName(cfg, l), locationUri: `s3://${names[l]}/` }]),
-      ) as Record<(typeof LAKE_LAYERS)[number], { name: string; locationUri: string }>,
-    });
-
-    this.network = new Network(this, "network", {
-      name,
-      accountId: cfg.accountId,
-      region: cfg.region,
-      vpcCidr: cfg.network.vpcCidr,
-      subnetCidrs: subnetCidrsOf(cfg.network),
-      interfaceEndpoints: cfg.network.interfaceEndpoints,
-      projectBucketArns: [this.logs.arn, ...this.lake.bucketArns],
-      keyArn: this.key.keyArn,
-      flowLogGroupName: `${logGroupPrefix(cfg)}/vpc-flow-logs`,
-      flowLogRetentionDays: cfg.network.flowLogRetentionDays,
-    });
-
-    const emr = cfg.emr;
-    const emrLogGroups = `${logGroupPrefix(cfg)}/emr`;
-    const metricNamespace = `${cfg.project}/${cfg.environment}`;
-    const fleet = (f: FleetName) => ({
-      ...emr.fleets[f],
-      instanceTypes: resolveInstanceTypes(emr.workloadProfile, f, emr.fleets[f].instanceTypes),
-    });
-
-    this.emrIam = new EmrIam(this, "emr-iam", {
-      name,
-      accountId: cfg.accountId,
-      region: cfg.region,
-      key: this.key,
-      lake: this.lake,
-      logs: this.logs,
-      catalog: this.catalog,
-      logGroupPrefix: emrLogGroups,
-      metricNamespaces: [metricNamespace],
-    });
+    this.key = new EncryptionKey(this, "kms", p.key);
+    this.logs = new LogBucket(this, "logs", p.logs);
+    this.lake = new DataLake(this, "lake", { ...p.lake, key: this.key, logBucket: this.logs });
+    this.catalog = new Catalog(this, "catalog", { ...p.catalog, key: this.key, buckets: this.lake.buckets });
+    this.network = new Network(this, "network", { ...p.network, key: this.key, projectBuckets: [this.logs.bucket, ...this.lake.all] });
+    this.emrIam = new EmrIam(this, "emr-iam", { ...p.emrIam, key: this.key, lake: this.lake, logs: this.logs, catalog: this.catalog });
 
     this.emr = new EmrCluster(this, "emr", {
-      name,
-      region: cfg.region,
-      releaseLabel: emr.releaseLabel,
-      applications: emr.applications,
+      ...p.emr,
+      security: { ...p.emr.security, inTransitEncryption: certificate(p.emr.security.inTransitEncryption, this.lake.buckets.artifacts) },
       iam: this.emrIam,
       network: this.network,
-      keyArn: this.key.keyArn,
-      logs: this.logs,
-      inTransitEncryption: emr.inTransitEncryption.enabled
-        ? { certificate: certificateSource(emr.inTransitEncryption, this.lake.buckets.artifacts.name) }
-        : false,
-      fleets: { master: fleet("master"), core: fleet("core"), task: fleet("task") },
-      managedScaling: emr.managedScaling,
-      idleTimeoutSeconds: emr.idleTimeoutSeconds,
-      terminationProtection: emr.terminationProtection,
-      stepConcurrencyLevel: emr.stepConcurrencyLevel,
-      software: { ...resolveSoftwareSettings(emr.workloadProfile, emr), pysparkPython: EMR_PYSPARK_PYTHON },
-      jobLogGroup: { name: `${emrLogGroups}/jobs`, retentionDays: cfg.logging.logRetentionDays },
-    });
-
-    this.monitoring = new Monitoring(this, "monitoring", {
-      name,
-      accountId: cfg.accountId,
-      region: cfg.region,
       key: this.key,
-      alarmEmails: cfg.monitoring.alarmEmails,
-      cluster: this.emr,
-      hdfsUtilizationPercent: cfg.monitoring.hdfsUtilizationPercent,
-      yarnMemoryAvailablePercent: cfg.monitoring.yarnMemoryAvailablePercent,
-      idleAlarmMinutes: cfg.monitoring.idleAlarmMinutes,
-      // `environment` is one of the provider's default_tags, so every tagged resource counts.
-      budget: { monthlyUsd: cfg.monitoring.monthlyBudgetUsd, tag: { key: "environment", value: cfg.environment } },
+      logs: this.logs,
     });
+    this.monitoring = new Monitoring(this, "monitoring", { ...p.monitoring, key: this.key, cluster: this.emr });
+    this.sparkJobs = new SparkJobs(this, "spark-jobs", { ...p.sparkJobs, artifacts: this.lake.buckets.artifacts, key: this.key });
 
-    this.sparkJobs = new SparkJobs(this, "spark-jobs", {
-      name,
-      sourceDir: join(__dirname, "..", "spark-jobs"),
-      artifactsBucket: names.artifacts,
-      keyArn: this.key.keyArn,
-      locations: {
-        bronze: `s3://${names.bronze}`,
-        silver: `s3://${names.silver}`,
-        gold: `s3://${names.gold}`,
-        quarantine: `s3://${names.silver}/quarantine`,
-      },
-    });
-
-    const out = (id: string, value: unknown, description: string) =>
-      new TerraformOutput(this, id, { value, description });
+    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
     out("vpc_id", this.network.vpcId, "VPC id");
     out("private_subnet_ids", this.network.subnetIds, "Private subnet ids, one per AZ");
     out("s3_prefix_list_id", this.network.s3PrefixListId, "S3 managed prefix list, for security-group egress");
     out("kms_key_arn", this.key.keyArn, "ARN of the environment KMS key");
     out("kms_key_alias", this.key.aliasName, "Alias of the environment KMS key");
     out("log_bucket", this.logs.name, "Log bucket (EMR logs, S3 access logs)");
-    for (const r of LAKE_BUCKETS) out(`${r}_bucket`, this.lake.buckets[r].name, `${r} bucket`);
+    for (const b of LAKE_BUCKETS) out(`${b}_bucket`, this.lake.buckets[b].name, `${b} bucket`);
     out("glue_databases", this.catalog.databaseNames, "Glue database names per lake layer");
     out("emr_cluster_id", this.emr.clusterId, "EMR cluster id (j-...), for add-steps and Session Manager");
     out("emr_service_role_arn", this.emrIam.serviceRoleArn, "EMR service role");
@@ -212,24 +98,28 @@ export class PlatformStack extends TerraformStack {
       "EMR-managed security groups",
     );
     out("emr_job_log_group", this.emr.jobLogGroup.name, "CloudWatch log group for job logs");
-    out("emr_metric_namespace", metricNamespace, "The only CloudWatch namespace the cluster may publish metrics to");
+    out("emr_metric_namespace", p.names.metricNamespace, "The only CloudWatch namespace the cluster may publish metrics to");
     out("alerts_topic_arn", this.monitoring.topicArn, "SNS topic for alarms, failed steps and budget alerts");
     out("spark_jobs_package", this.sparkJobs.packageUri, "Staged marketpulse_jobs.zip (--py-files)");
-    out("emr_steps", JSON.stringify(this.sparkJobs.steps), `EMR step definitions per job; replace @DATE@ with YYYY-MM-DD`);
+    out("emr_steps", JSON.stringify(this.sparkJobs.steps), "EMR step definitions per job; replace @DATE@ with YYYY-MM-DD");
+    out("emr_step_files", this.sparkJobs.stepFilesPath, "Folder (in the stack folder) of <job>.json files for aws emr add-steps --steps file://");
   }
 }
 
-/** The in-transit certificate source of an environment's EMR config. */
-function certificateSource(t: EmrConfig["inTransitEncryption"], artifactsBucket: string): InTransitCertificate {
-  if (t.certificateSource === "generated") return { source: "generated", bucket: artifactsBucket };
-  if (!t.certificateS3Uri) throw new Error("unvalidated config: certificateS3Uri is required when certificateSource is s3");
-  return { source: "s3", s3Uri: t.certificateS3Uri };
+/** The certificate choice, with a generated certificate staged to the artifacts bucket. */
+function certificate(
+  choice: PlatformProps["emr"]["security"]["inTransitEncryption"],
+  artifacts: SecureBucket,
+): false | { certificate: InTransitCertificate } {
+  if (!choice) return false;
+  const c = choice.certificate;
+  return { certificate: c.source === "generated" ? { source: "generated", bucket: artifacts } : c };
 }
 
-function configureBackend(stack: TerraformStack, name: string, backend: BackendConfig): void {
+function configureBackend(stack: TerraformStack, backend: BackendProps): void {
   switch (backend.type) {
     case "local":
-      new LocalBackend(stack, { path: backend.path ?? `terraform.${name}.tfstate` });
+      new LocalBackend(stack, { path: backend.path });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

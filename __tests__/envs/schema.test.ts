@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseEnvConfig, parseEnvConfigs } from "../../envs";
-import { subnetCidrsOf } from "../../envs/schema";
+import { CROSS_ENV_RULES, parseEnvConfig, parseEnvConfigs } from "../../envs";
+import { ENV_RULES, envConfigSchema, subnetCidrsOf } from "../../envs/schema";
+import { renderJsonSchema } from "../../scripts/gen-config-docs";
 import { problems, problemsOf } from "../support/config";
 import { RAW_ENVS } from "../support/synth";
 
@@ -38,6 +39,22 @@ describe("bad config shapes get one line per problem, naming the field", () => {
     ["host bits set", { network: { vpcCidr: "10.20.1.0/16" } }, ["network.vpcCidr: expected an IPv4 network in CIDR form"]],
     ["VPC too large", { network: { vpcCidr: "10.0.0.0/8" } }, ["network.vpcCidr: VPC prefix length must be between /16 and /24"]],
     ["unknown endpoint", { network: { interfaceEndpoints: ["sts", "s4"] } }, ["network.interfaceEndpoints.1: Invalid option"]],
+    [
+      "dropping the KMS endpoint",
+      { network: { interfaceEndpoints: ["glue", "logs"] } },
+      ["network.interfaceEndpoints: must include kms: EMR nodes encrypt their local disks and EBS volumes with the environment key and must reach KMS to boot"],
+    ],
+    [
+      "dropping the Glue endpoint",
+      { network: { interfaceEndpoints: ["kms"] } },
+      ["network.interfaceEndpoints: must include glue: Spark on the cluster uses the Glue Data Catalog as its metastore, so every Spark session calls Glue"],
+    ],
+    [
+      "half of Session Manager",
+      { network: { interfaceEndpoints: ["kms", "glue", "ssm"] } },
+      ["network.interfaceEndpoints: Session Manager needs ssm, ssmmessages, ec2messages together; add ssmmessages, ec2messages or remove ssm"],
+    ],
+    ["an endpoint twice", { network: { interfaceEndpoints: ["kms", "glue", "kms"] } }, ["network.interfaceEndpoints.2: kms is listed twice"]],
     ["odd log retention", { network: { flowLogRetentionDays: 100 } }, ["network.flowLogRetentionDays: must be one of the CloudWatch Logs retention values"]],
     ["deletion window too short", { encryption: { keyDeletionWindowDays: 3 } }, ["encryption.keyDeletionWindowDays: Too small"]],
     ["deletion window too long", { encryption: { keyDeletionWindowDays: 45 } }, ["encryption.keyDeletionWindowDays: Too big"]],
@@ -75,15 +92,45 @@ describe("bad config shapes get one line per problem, naming the field", () => {
 describe("production rules", () => {
   it("prod requires a 30-day window, destroy protection and remote state", () => {
     const lines = problems({ ...prod, encryption: { keyDeletionWindowDays: 7 }, dataLake: { destroyProtection: false }, backend: { type: "local" } });
+    // In the order of the config's sections.
     expect(lines).toEqual([
+      "backend.type: prod requires remote state (s3 or cloud), not local",
       "encryption.keyDeletionWindowDays: prod requires a 30-day key deletion window",
       "dataLake.destroyProtection: prod requires destroy protection on data buckets",
-      "backend.type: prod requires remote state (s3 or cloud), not local",
     ]);
   });
 
   it("the same settings are fine outside prod", () => {
     expect(() => parseEnvConfig({ ...dev, encryption: { keyDeletionWindowDays: 7 }, dataLake: { destroyProtection: false } })).not.toThrow();
+  });
+});
+
+describe("the rule registry", () => {
+  const all = [...ENV_RULES, ...CROSS_ENV_RULES];
+
+  it("gives every rule a unique code and a one-sentence description", () => {
+    const codes = all.map((r) => r.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const r of all) {
+      expect(r.code).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(r.description, r.code).toMatch(/^[A-Z`].*\.$/);
+    }
+  });
+
+  it("names a field of the schema in every rule's path", () => {
+    const schema = JSON.parse(renderJsonSchema());
+    const resolve = (path: string) =>
+      path.split(".").reduce<any>((node, key) => {
+        const props = node?.properties ?? node?.oneOf?.find((v: any) => v.properties?.[key])?.properties;
+        return props?.[key];
+      }, schema);
+    for (const r of all) expect(resolve(r.path.replace(/^<env>\./, "")), `${r.code}: ${r.path}`).toBeDefined();
+  });
+
+  it("every problem carries the code of the rule that found it", () => {
+    const result = envConfigSchema.safeParse({ ...prod, encryption: { keyDeletionWindowDays: 7 } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => (i as { params?: { rule?: string } }).params?.rule)).toEqual(["prod-key-deletion-window"]);
   });
 });
 

@@ -73,10 +73,13 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
     const groups = resources(tf, "aws_security_group").filter(([n]) => n.startsWith("emr_security_")).map(([, g]) => g);
 
     it("master, core/task and service-access: created by the stack, revoke rules on delete, described, tagged for EMR", () => {
-      expect(groups.map((g) => g.name).sort()).toEqual(
-        [`marketpulse-${env}-emr-core`, `marketpulse-${env}-emr-master`, `marketpulse-${env}-emr-service-access`].sort(),
+      expect(groups.map((g) => g.name_prefix).sort()).toEqual(
+        [`marketpulse-${env}-emr-core-`, `marketpulse-${env}-emr-master-`, `marketpulse-${env}-emr-service-access-`].sort(),
       );
       for (const g of groups) {
+        // A renamed group is created before the old one (still used by a cluster) is deleted.
+        expect(g.name).toBeUndefined();
+        expect(g.lifecycle).toEqual({ create_before_destroy: true });
         expect(g.revoke_rules_on_delete).toBe(true);
         expect(g.description.length).toBeGreaterThan(10);
         expect(g.tags).toMatchObject(EMR_TAG);
@@ -311,10 +314,10 @@ describe("in-transit certificate (prod: generated in the stack)", () => {
     ]);
   });
 
-  it("the tls and archive providers are configured", () => {
-    expect(tf.provider.tls).toBeDefined();
-    expect(tf.provider.archive).toBeDefined();
+  it("the tls provider is configured because this stack generates the certificate, and only then", () => {
     expect(stack.config.emr.inTransitEncryption.certificateSource).toBe("generated");
+    expect(tf.provider.tls).toEqual([{}]);
+    expect(synthEnv("dev").tf.provider.tls).toBeUndefined(); // dev: no TLS in transit, nothing generated
   });
 });
 
@@ -336,7 +339,9 @@ describe("config variants", () => {
       S3Object: uri,
     });
     expect(tf.resource.tls_private_key).toBeUndefined();
-    expect(tf.data.archive_file).toBeUndefined();
+    expect(tf.provider.tls).toBeUndefined();
+    // The only archive is the job package: no certificate zip.
+    expect(Object.keys(tf.data.archive_file)).toEqual([expect.stringMatching(/^spark-jobs_package-zip_/)]);
   });
 
   it("the memory-optimized profile brings r-family fleets and its Spark settings; overrides win", () => {

@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { KEY_USE_ACTIONS } from "../../modules/encryption";
+import { KEY_DECRYPT_ACTIONS, KEY_USE_ACTIONS } from "../../modules/encryption-key";
+import { RecordingGrantee } from "../support/grantee";
 import { policyDocFor, resource, statementsBySid, synthEnv, type EnvName } from "../support/synth";
 
 describe.each<EnvName>(["dev", "prod"])("encryption key (%s)", (env) => {
@@ -41,14 +42,21 @@ describe.each<EnvName>(["dev", "prod"])("encryption key (%s)", (env) => {
 });
 
 describe("key users", () => {
-  it("addKeyUser adds a statement to the synthesized key policy, with grants when asked", () => {
+  it("a grant names the grantee in the key policy and in its own policy; repeated grants merge", () => {
     const { stack } = synthEnv("dev", { owner: "key-user-test" }); // a stack of its own: this test mutates it
-    stack.key.addKeyUser("TestUser", "arn:aws:iam::111111111111:role/test", { grants: true });
+    const grantee = new RecordingGrantee("arn:aws:iam::111111111111:role/test", "TestUser");
+    stack.key.grantDecrypt(grantee);
+    stack.key.grantEncryptDecrypt(grantee, { createGrants: true });
     const tf = JSON.parse(Testing.synth(stack));
     const policy = statementsBySid(policyDocFor(tf, resource(tf, "aws_kms_key", "kms_key").policy));
-    expect(policy.TestUser.actions).toEqual(KEY_USE_ACTIONS);
+    expect(new Set(policy.TestUser.actions)).toEqual(new Set(KEY_USE_ACTIONS));
     expect(policy.TestUser.principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::111111111111:role/test"] }]);
     expect(policy.TestUserGrants.condition).toEqual([{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }]);
+    // The grantee's own side: decrypt first, then the rest, on this key only.
+    const own = grantee.statements("environment-key");
+    expect(own.map((st) => st.sid)).toEqual(["UseEnvironmentKey", "UseEnvironmentKey"]);
+    expect(own[0].actions).toEqual(KEY_DECRYPT_ACTIONS);
+    expect(own[1].resources).toEqual([stack.key.keyArn]);
   });
 
   it("the deploy role, when set, is the deployer key user", () => {

@@ -41,7 +41,7 @@ describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
     const account = { test: "StringEquals", variable: "aws:SourceAccount", values: [cfg.accountId] };
     expect(s.CloudWatchAlarmsPublish.condition).toEqual([
       account,
-      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:cloudwatch:${cfg.region}:${cfg.accountId}:alarm:marketpulse-${env}-emr-*`] },
+      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:cloudwatch:${cfg.region}:${cfg.accountId}:alarm:marketpulse-${env}-*`] },
     ]);
     expect(s.EventBridgePublish.condition).toEqual([
       account,

@@ -80,9 +80,9 @@ describe.each<EnvName>(["dev", "prod"])("network (%s)", (env) => {
 
 describe("network config variants", () => {
   it("creates exactly the configured endpoint set", () => {
-    const { tf } = synthEnv("dev", { network: { vpcCidr: "10.20.0.0/16", azCount: 2, interfaceEndpoints: ["sts", "kms"] } });
+    const { tf } = synthEnv("dev", { network: { vpcCidr: "10.20.0.0/16", azCount: 2, interfaceEndpoints: ["kms", "glue", "athena"] } });
     const names = resources(tf, "aws_vpc_endpoint").map(([, e]) => e.service_name);
-    expect(names.sort()).toEqual(["com.amazonaws.eu-west-1.kms", "com.amazonaws.eu-west-1.s3", "com.amazonaws.eu-west-1.sts"]);
+    expect(names.sort()).toEqual(["athena", "glue", "kms", "s3"].map((s) => `com.amazonaws.eu-west-1.${s}`));
   });
 
   it("uses explicit subnet CIDRs when given", () => {

@@ -10,8 +10,8 @@ export function normalise(json: string): string {
   const tf = JSON.parse(json);
   delete tf["//"];
   return `${JSON.stringify(tf, null, 2)
-    // cdktf asset staging: assets/<id>/<HASH>/<file>
-    .replace(/assets\/([\w-]+)\/[A-F0-9]{32,64}\//g, "assets/$1/<hash>/")
+    // cdktf asset staging: assets/<id>/<HASH>/<file>, or assets/<id>/<HASH> for a folder
+    .replace(/assets\/([\w-]+)\/[A-F0-9]{32,64}(\/|")/g, "assets/$1/<hash>$2")
     // content hashes of staged files
     .replace(/("(?:source_hash|etag|asset_hash)": )"[A-Fa-f0-9]{32,64}"/g, '$1"<hash>"')
     // content-addressed keys of staged Spark jobs: spark-jobs/<16 hex>/...

@@ -52,6 +52,13 @@ export function resource(tf: TerraformJson, type: string, fragment: string): any
   return found[0][1];
 }
 
+/** The single data source of a type whose name contains `fragment`. */
+export function dataSource(tf: TerraformJson, type: string, fragment: string): any {
+  const found = Object.entries(tf.data[type] ?? {}).filter(([name]) => name.includes(fragment));
+  if (found.length !== 1) throw new Error(`expected one data.${type} matching "${fragment}", found ${found.map(([n]) => n).join(", ") || "none"}`);
+  return found[0][1];
+}
+
 /** The policy document data source that a `${data.aws_iam_policy_document.X.json}` reference points at. */
 export function policyDocFor(tf: TerraformJson, reference: string): any {
   const m = /data\.aws_iam_policy_document\.([\w-]+)\.json/.exec(reference);
