@@ -85,6 +85,10 @@ GOLD_DAILY_PRICES = T.StructType(
     ]
 )
 
+# The daily OHLCV columns of GOLD_DAILY_PRICES (symbol, trade_date, open .. vwap): what
+# transforms.gold.daily_ohlcv computes; transforms.indicators appends every column after them.
+GOLD_OHLCV_COLUMNS = tuple(GOLD_DAILY_PRICES.names[: GOLD_DAILY_PRICES.names.index("vwap") + 1])
+
 GOLD_SENTIMENT_DAILY = T.StructType(
     [
         T.StructField("symbol", T.StringType(), False),

@@ -142,7 +142,7 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
             spark.read.schema(schemas.GOLD_DAILY_PRICES)
             .parquet(roots["daily_prices"])
             .where(~F.col("trade_date").isin(requested))
-            .select(*G.OHLCV_COLUMNS)
+            .select(*schemas.GOLD_OHLCV_COLUMNS)
         )
         series = history.unionByName(fresh)
     # Materialise before writing: the history is read from the very partitions being rewritten.
