@@ -5,6 +5,8 @@ The Silver schemas are the contract between ``bronze_to_silver`` (which writes t
 update docs/data-contracts.md in the same commit.
 """
 
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 # Bronze prices as read from JSON lines. Every field is read as a string so that a bad
@@ -111,3 +113,19 @@ GOLD_CORRELATIONS = T.StructType(
         T.StructField("n", T.IntegerType(), False),
     ]
 )
+
+
+def conform(df: DataFrame, schema: T.StructType) -> DataFrame:
+    """``df``'s columns in ``schema``'s order, named and typed as the schema says.
+
+    Only atomic types are cast: array columns already have the right element type, and a cast
+    cannot change an array's nullability.
+    """
+    return df.select(
+        *[
+            F.col(f.name).cast(f.dataType).alias(f.name)
+            if isinstance(f.dataType, T.AtomicType)
+            else F.col(f.name)
+            for f in schema.fields
+        ]
+    )

@@ -59,10 +59,6 @@ def _partition_dates(spark: SparkSession, root: str) -> set[dt.date]:
     return found
 
 
-def _conform(df: DataFrame, schema) -> DataFrame:
-    return df.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
-
-
 def _counts(df: DataFrame) -> dict[dt.date, int]:
     return {row["trade_date"]: row["count"] for row in df.groupBy("trade_date").count().collect()}
 
@@ -182,7 +178,7 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
     }
     written = {
         table: _write_table(
-            spark, _conform(df, TABLES[table]), roots[table], targets, filled, sort_by
+            spark, schemas.conform(df, TABLES[table]), roots[table], targets, filled, sort_by
         )
         for table, (df, filled, sort_by) in outputs.items()
     }
