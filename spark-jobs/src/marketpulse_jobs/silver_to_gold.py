@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from typing import Optional
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -68,7 +69,7 @@ def _write_table(
     df: DataFrame,
     root: str,
     targets: list[dt.date],
-    filled: dict[dt.date, int | None],
+    filled: dict[dt.date, Optional[int]],
     sort_by: list[str],
 ) -> dict:
     """Make ``df``'s rows the content of the ``targets`` partitions.
