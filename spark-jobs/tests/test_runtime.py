@@ -128,6 +128,39 @@ def test_positive_int():
             runtime.positive_int(bad)
 
 
+def test_the_test_session_is_a_runtime_local_session(spark):
+    """conftest builds its session with runtime.get_spark: the runtime's settings are tested."""
+    # Literal values, not REQUIRED_CONF's: a change to the runtime's settings must fail here.
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.sources.partitionOverwriteMode") == "dynamic"
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.enabled") == "false"
+    assert conf.get("spark.sql.adaptive.enabled") == "true"
+
+
+def test_a_plain_overwrite_replaces_only_the_partitions_it_writes(spark, tmp_path):
+    """The session's dynamic partition overwrite, without the writer option the jobs add."""
+    root = str(tmp_path / "t")
+    df = spark.createDataFrame([(1, "a"), (2, "b")], "v int, p string")
+    df.write.partitionBy("p").parquet(root)
+    again = spark.createDataFrame([(3, "b")], "v int, p string")
+    again.write.mode("overwrite").partitionBy("p").parquet(root)
+    rows = spark.read.parquet(root).collect()
+    assert sorted((r.v, r.p) for r in rows) == [(1, "a"), (3, "b")]
+
+
+def test_local_conf_takes_the_driver_memory_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DRIVER_MEMORY", "6g")
+    conf = runtime.local_conf({"spark.master": "local[1]"})
+    assert conf["spark.driver.memory"] == "6g"
+    assert conf["spark.master"] == "local[1]"
+    assert (
+        conf["spark.sql.shuffle.partitions"] == runtime.LOCAL_CONF["spark.sql.shuffle.partitions"]
+    )
+    monkeypatch.delenv("MARKETPULSE_DRIVER_MEMORY")
+    assert runtime.local_conf()["spark.driver.memory"] == "4g"
+
+
 def test_get_spark_reuses_the_active_session_with_utc_and_dynamic_overwrite(spark):
     session = runtime.get_spark("test")
     assert session.sparkContext is spark.sparkContext

@@ -25,6 +25,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Optional
 from urllib.parse import unquote, urlparse
 
 from pyspark import SparkContext
@@ -40,7 +41,8 @@ REQUIRED_CONF = {
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
 }
 
-# Only for a local run (python -m ...): on EMR the cluster's configuration decides.
+# Only for a local run (python -m ...): on EMR the cluster's configuration decides. See
+# local_conf() for the driver memory added to these.
 LOCAL_CONF = {
     "spark.master": "local[*]",
     "spark.sql.shuffle.partitions": "8",
@@ -51,8 +53,10 @@ LOCAL_CONF = {
     # A day is 24 hourly partitions of files passed explicitly; above this many paths Spark
     # lists them with a distributed job, which locally costs 5-14 s per dataset (bench:etl).
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
-    "spark.driver.memory": os.environ.get("MARKETPULSE_DRIVER_MEMORY", "4g"),
 }
+
+DRIVER_MEMORY_ENV = "MARKETPULSE_DRIVER_MEMORY"
+DEFAULT_DRIVER_MEMORY = "4g"
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -85,12 +89,29 @@ def _under_spark_submit() -> bool:
     )
 
 
-def get_spark(app_name: str) -> SparkSession:
-    """The job's SparkSession: the spark-submit one when there is one, else a local Spark."""
+def local_conf(overrides: Optional[dict] = None) -> "dict[str, str]":
+    """The settings of a local Spark: LOCAL_CONF, the driver memory (``MARKETPULSE_DRIVER_MEMORY``,
+    default 4g), then ``overrides``.
+
+    The driver memory only takes effect because pyspark passes the builder's settings to the
+    spark-submit that launches the driver JVM.
+    """
+    memory = os.environ.get(DRIVER_MEMORY_ENV, DEFAULT_DRIVER_MEMORY)
+    conf = dict(LOCAL_CONF, **{"spark.driver.memory": memory})
+    conf.update(overrides or {})
+    return conf
+
+
+def get_spark(app_name: str, local_overrides: Optional[dict] = None) -> SparkSession:
+    """The job's SparkSession: the spark-submit one when there is one, else a local Spark.
+
+    A local Spark gets :func:`local_conf` (``local_overrides`` replace its settings; the tests
+    use fewer cores); every session gets REQUIRED_CONF, which nothing overrides.
+    """
     local = not _under_spark_submit()
     builder = SparkSession.builder.appName(app_name)
     if local:
-        for key, value in LOCAL_CONF.items():
+        for key, value in local_conf(local_overrides).items():
             builder = builder.config(key, value)
     for key, value in REQUIRED_CONF.items():
         builder = builder.config(key, value)
