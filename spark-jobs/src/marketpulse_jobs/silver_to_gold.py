@@ -205,6 +205,8 @@ def _main(argv=None) -> int:
     parser.add_argument("--gold", type=runtime.normalise_uri, required=True)
     args = parser.parse_args(argv)
     days = runtime.dates_from_args(args)
+    runtime.require_input_root(args.silver, "Silver")
+    runtime.require_output_root(args.gold, "Gold")
 
     spark = runtime.get_spark("marketpulse-silver-to-gold")
     if not runtime.path_exists(spark, args.silver):
