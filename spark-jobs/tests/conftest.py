@@ -4,25 +4,23 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from pyspark.sql import SparkSession
 
-from marketpulse_jobs import generate
+from marketpulse_jobs import generate, runtime
+
+# What the tests change in a job's local session: two cores and less memory. Everything else
+# (REQUIRED_CONF, LOCAL_CONF, quiet start-up logging) is the runtime's own, so that a
+# regression in those settings shows up in the tests.
+TEST_OVERRIDES = {
+    "spark.master": "local[2]",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "2g",
+}
 
 
 @pytest.fixture(scope="session")
 def spark():
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("marketpulse-tests")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.adaptive.enabled", "true")
-        .config("spark.driver.memory", "2g")
-        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-        .getOrCreate()
-    )
+    session = runtime.get_spark("marketpulse-tests", local_overrides=TEST_OVERRIDES)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -55,7 +55,7 @@ def test_daily_ohlcv_open_and_close_by_ts_not_by_arrival(spark):
     r = out[0]
     assert (r["open"], r["high"], r["low"], r["close"], r["volume"]) == (10.0, 14.0, 9.0, 12.0, 400)
     assert r["vwap"] == pytest.approx((12 * 100 + 10 * 200 + 14 * 50 + 9 * 50) / 400, rel=1e-15)
-    assert list(G.daily_ohlcv(ticks_frame(spark, rows)).columns) == list(G.OHLCV_COLUMNS)
+    assert list(G.daily_ohlcv(ticks_frame(spark, rows)).columns) == list(schemas.GOLD_OHLCV_COLUMNS)
 
 
 def test_daily_ohlcv_breaks_ts_ties_deterministically(spark):

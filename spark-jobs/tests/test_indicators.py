@@ -14,6 +14,7 @@ import random
 
 import pytest
 
+from marketpulse_jobs import schemas
 from marketpulse_jobs.transforms import indicators as ind
 
 D0 = dt.date(2024, 1, 1)
@@ -411,6 +412,7 @@ def test_output_columns_and_rows(reference_run):
         "vwap",
         *ind.INDICATOR_COLUMNS,
     ]
+    assert out.columns == list(schemas.GOLD_DAILY_PRICES.names)
     assert {sym: len(rows) for sym, rows in cols.rows.items()} == {
         sym: len(closes) for sym, closes in SERIES.items()
     }

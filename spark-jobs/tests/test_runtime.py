@@ -128,6 +128,66 @@ def test_positive_int():
             runtime.positive_int(bad)
 
 
+def test_the_test_session_is_a_runtime_local_session(spark):
+    """conftest builds its session with runtime.get_spark: the runtime's settings are tested."""
+    # Literal values, not REQUIRED_CONF's: a change to the runtime's settings must fail here.
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.sources.partitionOverwriteMode") == "dynamic"
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.enabled") == "false"
+    assert conf.get("spark.sql.adaptive.enabled") == "true"
+    # Spark appends its own --add-opens options to the ones the runtime gave.
+    java_options = conf.get("spark.driver.extraJavaOptions").split()
+    assert f"-Dlog4j2.configurationFile={runtime.LOG4J2_CONFIG.resolve().as_uri()}" in java_options
+
+
+def test_a_plain_overwrite_replaces_only_the_partitions_it_writes(spark, tmp_path):
+    """The session's dynamic partition overwrite, without the writer option the jobs add."""
+    root = str(tmp_path / "t")
+    df = spark.createDataFrame([(1, "a"), (2, "b")], "v int, p string")
+    df.write.partitionBy("p").parquet(root)
+    again = spark.createDataFrame([(3, "b")], "v int, p string")
+    again.write.mode("overwrite").partitionBy("p").parquet(root)
+    rows = spark.read.parquet(root).collect()
+    assert sorted((r.v, r.p) for r in rows) == [(1, "a"), (3, "b")]
+
+
+def test_local_conf_takes_the_driver_memory_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MARKETPULSE_DRIVER_MEMORY", "6g")
+    conf = runtime.local_conf({"spark.master": "local[1]"})
+    assert conf["spark.driver.memory"] == "6g"
+    assert conf["spark.master"] == "local[1]"
+    assert (
+        conf["spark.sql.shuffle.partitions"] == runtime.LOCAL_CONF["spark.sql.shuffle.partitions"]
+    )
+    monkeypatch.delenv("MARKETPULSE_DRIVER_MEMORY")
+    assert runtime.local_conf()["spark.driver.memory"] == "4g"
+    monkeypatch.setenv("MARKETPULSE_DRIVER_MEMORY", "lots")
+    with pytest.raises(runtime.UsageError, match="MARKETPULSE_DRIVER_MEMORY='lots'"):
+        runtime.local_conf()
+
+
+def test_log_level_is_checked(monkeypatch):
+    monkeypatch.delenv("MARKETPULSE_LOG_LEVEL", raising=False)
+    assert runtime.log_level() == "WARN"
+    monkeypatch.setenv("MARKETPULSE_LOG_LEVEL", "error")
+    assert runtime.log_level() == "ERROR"
+    monkeypatch.setenv("MARKETPULSE_LOG_LEVEL", "LOUD")
+    with pytest.raises(runtime.UsageError, match="is not a log level"):
+        runtime.log_level()
+
+
+def test_local_roots_are_checked_before_spark(tmp_path):
+    runtime.require_input_root(tmp_path.as_uri(), "Bronze")
+    runtime.require_input_root("s3://bucket/bronze", "Bronze")  # checked later, by Spark
+    with pytest.raises(runtime.UsageError, match="Bronze root not found: file://"):
+        runtime.require_input_root((tmp_path / "nope").as_uri(), "Bronze")
+    (tmp_path / "file").write_text("x")
+    runtime.require_output_root((tmp_path / "new" / "silver").as_uri(), "Silver")
+    with pytest.raises(runtime.UsageError, match="Silver root cannot be created"):
+        runtime.require_output_root((tmp_path / "file" / "silver").as_uri(), "Silver")
+
+
 def test_get_spark_reuses_the_active_session_with_utc_and_dynamic_overwrite(spark):
     session = runtime.get_spark("test")
     assert session.sparkContext is spark.sparkContext

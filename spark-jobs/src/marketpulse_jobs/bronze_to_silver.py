@@ -256,6 +256,9 @@ def _main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     days = runtime.dates_from_args(args)
+    runtime.require_input_root(args.bronze, "Bronze")
+    runtime.require_output_root(args.silver, "Silver")
+    runtime.require_output_root(args.quarantine, "Quarantine")
 
     spark = runtime.get_spark("marketpulse-bronze-to-silver")
     if not runtime.path_exists(spark, args.bronze):

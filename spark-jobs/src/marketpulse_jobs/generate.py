@@ -507,6 +507,16 @@ def _dataset_summary(
     }
 
 
+def checked_trading_days(days: "list[dt.date]") -> "list[dt.date]":
+    """The trading days of the range; a usage error when there are none or they are too far."""
+    trading = trading_days(days[0], days[-1])
+    if not trading:
+        raise runtime.UsageError(f"no trading days (weekdays) in {runtime.run_label(days)}")
+    if trading[0] < EPOCH or trading[-1] > LAST_DATE:
+        raise runtime.UsageError(f"dates must be between {EPOCH} and {LAST_DATE}")
+    return trading
+
+
 def run(
     spark: SparkSession,
     days: "list[dt.date]",
@@ -518,11 +528,7 @@ def run(
 ) -> dict:
     """Generate the trading days among ``days``; return the run summary."""
     started = time.time()
-    trading = trading_days(days[0], days[-1])
-    if not trading:
-        raise runtime.UsageError(f"no trading days (weekdays) in {runtime.run_label(days)}")
-    if trading[0] < EPOCH or trading[-1] > LAST_DATE:
-        raise runtime.UsageError(f"dates must be between {EPOCH} and {LAST_DATE}")
+    trading = checked_trading_days(days)
     symbols = symbols_for(n_symbols)
     daily = spark.createDataFrame(daily_rows(seed, symbols, trading), DAILY_SCHEMA)
     prices = price_records(spark, daily, len(trading), n_symbols, ticks_per_hour, seed, defect_rate)
@@ -575,6 +581,8 @@ def _main(argv=None) -> int:
     days = runtime.dates_from_args(args)
     if args.ticks_per_hour > MS_PER_HOUR:
         raise runtime.UsageError(f"--ticks-per-hour must be at most {MS_PER_HOUR}")
+    checked_trading_days(days)
+    runtime.require_output_root(args.bronze, "Bronze")
 
     spark = runtime.get_spark("marketpulse-generate")
     summary = run(

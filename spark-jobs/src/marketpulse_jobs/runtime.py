@@ -14,7 +14,9 @@ A job module stays a thin ``main()``::
     main = run_main(_main)
 
 Argument errors and :class:`UsageError` become one line on stderr and exit code 2; anything
-else is a bug and keeps its traceback.
+else is a bug and keeps its traceback. Mistakes that can be seen without Spark (a file:// input
+root that does not exist, a bad environment variable) are reported before Spark starts, and a
+local Spark starts silently (``log4j2.properties``), so the one line is all there is.
 """
 
 import argparse
@@ -25,6 +27,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Optional
 from urllib.parse import unquote, urlparse
 
 from pyspark import SparkContext
@@ -40,7 +43,8 @@ REQUIRED_CONF = {
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
 }
 
-# Only for a local run (python -m ...): on EMR the cluster's configuration decides.
+# Only for a local run (python -m ...): on EMR the cluster's configuration decides. See
+# local_conf() for the driver memory and logging settings added to these.
 LOCAL_CONF = {
     "spark.master": "local[*]",
     "spark.sql.shuffle.partitions": "8",
@@ -51,8 +55,17 @@ LOCAL_CONF = {
     # A day is 24 hourly partitions of files passed explicitly; above this many paths Spark
     # lists them with a distributed job, which locally costs 5-14 s per dataset (bench:etl).
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
-    "spark.driver.memory": os.environ.get("MARKETPULSE_DRIVER_MEMORY", "4g"),
 }
+
+DRIVER_MEMORY_ENV = "MARKETPULSE_DRIVER_MEMORY"
+DEFAULT_DRIVER_MEMORY = "4g"
+LOG_LEVEL_ENV = "MARKETPULSE_LOG_LEVEL"
+DEFAULT_LOG_LEVEL = "WARN"
+# The levels SparkContext.setLogLevel accepts.
+LOG_LEVELS = ("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF")
+_MEMORY_RE = re.compile(r"[0-9]+([kmgtp]b?)?", re.IGNORECASE)
+# Ships inside the package; absent when the package is imported from a zip (EMR --py-files).
+LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -85,12 +98,50 @@ def _under_spark_submit() -> bool:
     )
 
 
-def get_spark(app_name: str) -> SparkSession:
-    """The job's SparkSession: the spark-submit one when there is one, else a local Spark."""
+def log_level() -> str:
+    """``MARKETPULSE_LOG_LEVEL`` (default WARN), checked before Spark gets to see it."""
+    level = os.environ.get(LOG_LEVEL_ENV, DEFAULT_LOG_LEVEL).strip().upper()
+    if level not in LOG_LEVELS:
+        raise UsageError(
+            f"{LOG_LEVEL_ENV}={os.environ.get(LOG_LEVEL_ENV)!r} is not a log level: "
+            f"use one of {', '.join(LOG_LEVELS)}"
+        )
+    return level
+
+
+def local_conf(overrides: Optional[dict] = None) -> "dict[str, str]":
+    """The settings of a local Spark: LOCAL_CONF, the driver memory (``MARKETPULSE_DRIVER_MEMORY``,
+    default 4g), quiet start-up logging (``log4j2.properties``), then ``overrides``.
+
+    The driver memory and the JVM options only take effect because pyspark passes the builder's
+    settings to the spark-submit that launches the driver JVM.
+    """
+    memory = os.environ.get(DRIVER_MEMORY_ENV, DEFAULT_DRIVER_MEMORY).strip()
+    if not _MEMORY_RE.fullmatch(memory):
+        raise UsageError(
+            f"{DRIVER_MEMORY_ENV}={memory!r} is not a memory size: use e.g. 4g or 4096m"
+        )
+    conf = dict(LOCAL_CONF, **{"spark.driver.memory": memory})
+    if LOG4J2_CONFIG.is_file():
+        # A URI: a path with spaces would be split into several JVM options.
+        conf["spark.driver.extraJavaOptions"] = (
+            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG.resolve().as_uri()}"
+        )
+    conf.update(overrides or {})
+    return conf
+
+
+def get_spark(app_name: str, local_overrides: Optional[dict] = None) -> SparkSession:
+    """The job's SparkSession: the spark-submit one when there is one, else a local Spark.
+
+    A local Spark gets :func:`local_conf` (``local_overrides`` replace its settings; the tests
+    use fewer cores); every session gets REQUIRED_CONF, which nothing overrides.
+    """
     local = not _under_spark_submit()
     builder = SparkSession.builder.appName(app_name)
     if local:
-        for key, value in LOCAL_CONF.items():
+        level = log_level()
+        for key, value in local_conf(local_overrides).items():
             builder = builder.config(key, value)
     for key, value in REQUIRED_CONF.items():
         builder = builder.config(key, value)
@@ -99,7 +150,7 @@ def get_spark(app_name: str) -> SparkSession:
     for key, value in REQUIRED_CONF.items():
         spark.conf.set(key, value)
     if local:
-        spark.sparkContext.setLogLevel(os.environ.get("MARKETPULSE_LOG_LEVEL", "WARN"))
+        spark.sparkContext.setLogLevel(level)
     return spark
 
 
@@ -154,6 +205,35 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
+
+
+def local_path(uri: str) -> Optional[Path]:
+    """The local path of a ``file://`` URI from :func:`normalise_uri`; None for ``s3://``."""
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
+
+
+def require_input_root(uri: str, name: str) -> None:
+    """Fail before Spark starts when a ``file://`` input root is not an existing directory.
+
+    An ``s3://`` root is checked by the job once Spark is up (:func:`path_exists`).
+    """
+    path = local_path(uri)
+    if path is not None and not path.is_dir():
+        raise UsageError(f"{name} root not found: {uri}")
+
+
+def require_output_root(uri: str, name: str) -> None:
+    """Fail before Spark starts when a ``file://`` output root cannot be a directory (it, or
+    the nearest existing folder above it, is a file)."""
+    path = local_path(uri)
+    if path is None:
+        return
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise UsageError(f"{name} root cannot be created: {folder} is a file ({uri})")
+            return
 
 
 def add_date_args(parser: argparse.ArgumentParser) -> None:

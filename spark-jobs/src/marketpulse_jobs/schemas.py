@@ -5,6 +5,8 @@ The Silver schemas are the contract between ``bronze_to_silver`` (which writes t
 update docs/data-contracts.md in the same commit.
 """
 
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 # Bronze prices as read from JSON lines. Every field is read as a string so that a bad
@@ -85,6 +87,10 @@ GOLD_DAILY_PRICES = T.StructType(
     ]
 )
 
+# The daily OHLCV columns of GOLD_DAILY_PRICES (symbol, trade_date, open .. vwap): what
+# transforms.gold.daily_ohlcv computes; transforms.indicators appends every column after them.
+GOLD_OHLCV_COLUMNS = tuple(GOLD_DAILY_PRICES.names[: GOLD_DAILY_PRICES.names.index("vwap") + 1])
+
 GOLD_SENTIMENT_DAILY = T.StructType(
     [
         T.StructField("symbol", T.StringType(), False),
@@ -107,3 +113,19 @@ GOLD_CORRELATIONS = T.StructType(
         T.StructField("n", T.IntegerType(), False),
     ]
 )
+
+
+def conform(df: DataFrame, schema: T.StructType) -> DataFrame:
+    """``df``'s columns in ``schema``'s order, named and typed as the schema says.
+
+    Only atomic types are cast: array columns already have the right element type, and a cast
+    cannot change an array's nullability.
+    """
+    return df.select(
+        *[
+            F.col(f.name).cast(f.dataType).alias(f.name)
+            if isinstance(f.dataType, T.AtomicType)
+            else F.col(f.name)
+            for f in schema.fields
+        ]
+    )

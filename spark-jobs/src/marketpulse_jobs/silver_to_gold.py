@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from typing import Optional
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -59,10 +60,6 @@ def _partition_dates(spark: SparkSession, root: str) -> set[dt.date]:
     return found
 
 
-def _conform(df: DataFrame, schema) -> DataFrame:
-    return df.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
-
-
 def _counts(df: DataFrame) -> dict[dt.date, int]:
     return {row["trade_date"]: row["count"] for row in df.groupBy("trade_date").count().collect()}
 
@@ -72,7 +69,7 @@ def _write_table(
     df: DataFrame,
     root: str,
     targets: list[dt.date],
-    filled: dict[dt.date, int | None],
+    filled: dict[dt.date, Optional[int]],
     sort_by: list[str],
 ) -> dict:
     """Make ``df``'s rows the content of the ``targets`` partitions.
@@ -142,7 +139,7 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
             spark.read.schema(schemas.GOLD_DAILY_PRICES)
             .parquet(roots["daily_prices"])
             .where(~F.col("trade_date").isin(requested))
-            .select(*G.OHLCV_COLUMNS)
+            .select(*schemas.GOLD_OHLCV_COLUMNS)
         )
         series = history.unionByName(fresh)
     # Materialise before writing: the history is read from the very partitions being rewritten.
@@ -182,7 +179,7 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
     }
     written = {
         table: _write_table(
-            spark, _conform(df, TABLES[table]), roots[table], targets, filled, sort_by
+            spark, schemas.conform(df, TABLES[table]), roots[table], targets, filled, sort_by
         )
         for table, (df, filled, sort_by) in outputs.items()
     }
@@ -208,6 +205,8 @@ def _main(argv=None) -> int:
     parser.add_argument("--gold", type=runtime.normalise_uri, required=True)
     args = parser.parse_args(argv)
     days = runtime.dates_from_args(args)
+    runtime.require_input_root(args.silver, "Silver")
+    runtime.require_output_root(args.gold, "Gold")
 
     spark = runtime.get_spark("marketpulse-silver-to-gold")
     if not runtime.path_exists(spark, args.silver):

@@ -22,8 +22,6 @@ from pyspark.sql import functions as F
 
 from marketpulse_jobs import schemas
 
-OHLCV_COLUMNS = tuple(schemas.GOLD_DAILY_PRICES.names[:8])  # symbol, trade_date, open .. vwap
-
 # VWAP sums price * volume in millionths as a 64-bit integer: exact, so independent of the
 # order Spark adds in, and fast. That holds up to 9.2e12 of notional per symbol and day (the
 # largest listed stocks trade about 1e11 a day); the job fails beyond _MAX_NOTIONAL rather than
@@ -85,7 +83,7 @@ def daily_ohlcv(ticks: DataFrame) -> DataFrame:
         .when(F.col("volume") > 0, F.col("_micros") / _MICROS / F.col("volume"))
         .cast("double")
     )
-    return daily.join(ends, key).select(*OHLCV_COLUMNS[:-1], vwap.alias("vwap"))
+    return daily.join(ends, key).select(*schemas.GOLD_OHLCV_COLUMNS[:-1], vwap.alias("vwap"))
 
 
 def _day_number(column: str = "trade_date") -> Column:

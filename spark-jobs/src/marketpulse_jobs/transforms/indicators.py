@@ -28,13 +28,12 @@ from typing import Optional
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from marketpulse_jobs.schemas import GOLD_DAILY_PRICES
+from marketpulse_jobs.schemas import GOLD_DAILY_PRICES, GOLD_OHLCV_COLUMNS
 
 # The indicator columns add_indicators appends, in the Gold daily_prices column order: every
 # Gold column after the daily OHLCV ones (schemas.py is the one place the columns are listed).
-DAILY_OHLCV_COLUMNS = ("symbol", "trade_date", "open", "high", "low", "close", "volume", "vwap")
 INDICATOR_COLUMNS = tuple(
-    f.name for f in GOLD_DAILY_PRICES.fields if f.name not in DAILY_OHLCV_COLUMNS
+    f.name for f in GOLD_DAILY_PRICES.fields if f.name not in GOLD_OHLCV_COLUMNS
 )
 
 ANOMALY_Z = 3.0

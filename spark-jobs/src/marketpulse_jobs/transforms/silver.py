@@ -17,7 +17,6 @@ checks it against what was actually written.
 
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import AtomicType
 
 from marketpulse_jobs import quality
 from marketpulse_jobs.schemas import (
@@ -27,6 +26,7 @@ from marketpulse_jobs.schemas import (
     QUARANTINE_PRICES,
     SILVER_NEWS,
     SILVER_PRICES,
+    conform,
 )
 
 RAW = "_raw"
@@ -140,23 +140,10 @@ def classify_news(lines: DataFrame) -> DataFrame:
     return dedupe(validate_news(non_blank(lines)), NEWS_KEY, NEWS_VALUES)
 
 
-def _conform(df: DataFrame, schema) -> DataFrame:
-    # Casts only atomic types: array columns already have the right element type, and a cast
-    # cannot change an array's nullability.
-    return df.select(
-        *[
-            F.col(f.name).cast(f.dataType).alias(f.name)
-            if isinstance(f.dataType, AtomicType)
-            else F.col(f.name)
-            for f in schema.fields
-        ]
-    )
-
-
 def silver_prices(classified: DataFrame) -> DataFrame:
     """The Silver rows of classified prices, with the SILVER_PRICES schema."""
     kept = classified.where(F.col(STATUS) == SILVER)
-    return _conform(
+    return conform(
         kept.select(
             "symbol",
             F.col("_ts").alias("ts"),
@@ -172,7 +159,7 @@ def silver_prices(classified: DataFrame) -> DataFrame:
 def silver_news(classified: DataFrame) -> DataFrame:
     """The Silver rows of classified news, with the SILVER_NEWS schema."""
     kept = classified.where(F.col(STATUS) == SILVER)
-    return _conform(
+    return conform(
         kept.select(
             "id",
             F.col("_ts").alias("ts"),
@@ -188,12 +175,12 @@ def silver_news(classified: DataFrame) -> DataFrame:
 
 def quarantine_prices(classified: DataFrame) -> DataFrame:
     """The quarantined rows of classified prices, with the QUARANTINE_PRICES schema."""
-    return _conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_PRICES)
+    return conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_PRICES)
 
 
 def quarantine_news(classified: DataFrame) -> DataFrame:
     """The quarantined rows of classified news, with the QUARANTINE_NEWS schema."""
-    return _conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_NEWS)
+    return conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_NEWS)
 
 
 def outcome_counts(classified: DataFrame) -> DataFrame:
