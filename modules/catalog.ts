@@ -53,7 +53,8 @@ export class Catalog extends Construct {
       new GlueCatalogDatabase(this, layer, {
         name: props.databaseNames[layer],
         description: `MarketPulse ${layer} layer`,
-        locationUri: `${props.buckets[layer].s3Uri()}/`,
+        // A reference, so the database waits for its bucket.
+        locationUri: `s3://${props.buckets[layer].name}/`,
       });
     this.databases = Object.fromEntries(LAKE_LAYERS.map((l) => [l, db(l)])) as Record<LakeLayer, GlueCatalogDatabase>;
 
@@ -75,7 +76,7 @@ export class Catalog extends Construct {
   grant(grantee: Grantee, layers: { readonly read: readonly LakeLayer[]; readonly write: readonly LakeLayer[] }): void {
     const resources = (ls: readonly LakeLayer[]) => [
       this.arnOf(),
-      ...ls.flatMap((l) => [this.arnOf({ database: this.databaseNames[l] }), this.arnOf({ database: this.databaseNames[l], tables: true })]),
+      ...[...new Set(ls)].flatMap((l) => [this.arnOf({ database: this.databaseNames[l] }), this.arnOf({ database: this.databaseNames[l], tables: true })]),
     ];
     const statements: Statement[] = [
       { sid: "GlueCatalogRead", effect: "Allow", actions: READ_ACTIONS, resources: resources([...layers.read, ...layers.write]) },
@@ -99,5 +100,7 @@ export class Catalog extends Construct {
       actions: ["glue:GetDatabase", "glue:CreateDatabase"],
       resources: [this.arnOf(), this.arnOf({ database: "default" })],
     });
+    // Creating it writes catalog metadata, which is encrypted under the key.
+    this.key.grantEncryptDecrypt(grantee);
   }
 }

@@ -71,6 +71,7 @@ export function clusterConfigurations(input: ClusterConfigurationsInput): EmrCon
   return configs;
 }
 
+/** Keys in code-point order, whatever the machine's locale: the JSON is ForceNew on a cluster. */
 function sorted(props: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(props).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(props).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -100,8 +100,8 @@ export class EmrSecurity extends Construct {
         lifecycle: { createBeforeDestroy: true },
       });
     const prefixes = props.securityGroupNamePrefixes;
-    this.masterSecurityGroup = group("master-sg", prefixes.master, "master", "EMR primary node: from the cluster's own groups only");
-    this.coreSecurityGroup = group("core-sg", prefixes.core, "core", "EMR core and task nodes: from the cluster's own groups only");
+    this.masterSecurityGroup = group("master-sg", prefixes.master, "master", "EMR primary node: from the cluster groups only");
+    this.coreSecurityGroup = group("core-sg", prefixes.core, "core", "EMR core and task nodes: from the cluster groups only");
     this.serviceAccessSecurityGroup = group(
       "service-access-sg",
       prefixes.serviceAccess,
@@ -222,8 +222,9 @@ export class EmrSecurity extends Construct {
       subject: [{ commonName: domain, organization: "MarketPulse" }],
       dnsNames: [domain],
       validityPeriodHours: validityDays * 24,
-      // Terraform renews the certificate on the first apply inside its last 30 days.
-      earlyRenewalHours: 30 * 24,
+      // Terraform renews the certificate on the first apply inside its last 30 days (half its
+      // life when shorter, or every apply would renew it and so replace the cluster).
+      earlyRenewalHours: Math.min(30, Math.floor(validityDays / 2)) * 24,
       allowedUses: ["key_encipherment", "digital_signature", "server_auth", "client_auth"],
     });
     // File names are the ones EMR's PEM certificate provider looks for inside the zip.

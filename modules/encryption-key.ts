@@ -57,6 +57,14 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
 ];
 
+/** Limits a key grant to requests that carry a condition (e.g. an encryption context). */
+export interface KeyGrantOptions {
+  /** Conditions on both sides of the grant. Default: none. */
+  readonly condition?: Statement["condition"];
+  /** PascalCase purpose, appended to the statement ids of a conditional grant. Default: `Conditional`. */
+  readonly purpose?: string;
+}
+
 /** The inline policy of a grantee that holds its key statements. */
 export const KEY_POLICY_NAME = "environment-key";
 
@@ -131,23 +139,31 @@ export class EncryptionKey extends Construct {
    * With `createGrants`, the grantee may also create grants for AWS services acting on its
    * behalf, and only for AWS resources (EBS volume encryption on EMR needs this).
    */
-  grantEncryptDecrypt(grantee: Grantee, options: { readonly createGrants?: boolean } = {}): void {
-    this.grant(grantee, KEY_USE_ACTIONS);
+  grantEncryptDecrypt(grantee: Grantee, options: KeyGrantOptions & { readonly createGrants?: boolean } = {}): void {
+    this.grant(grantee, KEY_USE_ACTIONS, options);
     if (options.createGrants) {
+      const forAwsResources = [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }];
+      grantee.addToPolicy(KEY_POLICY_NAME, {
+        sid: "CreateGrantsForAwsResources",
+        effect: "Allow",
+        actions: KEY_GRANT_ACTIONS,
+        resources: [this.keyArn],
+        condition: forAwsResources,
+      });
       this.policy.add({
         sid: `${grantee.grantSid}Grants`,
         effect: "Allow",
         principals: awsPrincipals(grantee.principalArn),
         actions: KEY_GRANT_ACTIONS,
         resources: ["*"],
-        condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+        condition: forAwsResources,
       });
     }
   }
 
   /** Decrypt only, for principals that read data under the key. */
-  grantDecrypt(grantee: Grantee): void {
-    this.grant(grantee, KEY_DECRYPT_ACTIONS);
+  grantDecrypt(grantee: Grantee, options: KeyGrantOptions = {}): void {
+    this.grant(grantee, KEY_DECRYPT_ACTIONS, options);
   }
 
   /** Lets an AWS service principal (e.g. `cloudwatch.amazonaws.com`) encrypt for this key. */
@@ -163,8 +179,17 @@ export class EncryptionKey extends Construct {
   }
 
   /** Both sides of a grant; repeated grants to one grantee merge into one statement each. */
-  private grant(grantee: Grantee, actions: string[]): void {
-    grantee.addToPolicy(KEY_POLICY_NAME, { sid: "UseEnvironmentKey", effect: "Allow", actions, resources: [this.keyArn] });
-    this.policy.add({ sid: grantee.grantSid, effect: "Allow", principals: awsPrincipals(grantee.principalArn), actions, resources: ["*"] });
+  private grant(grantee: Grantee, actions: string[], options: KeyGrantOptions): void {
+    const condition = options.condition ? { condition: options.condition } : {};
+    const suffix = options.condition ? options.purpose ?? "Conditional" : "";
+    grantee.addToPolicy(KEY_POLICY_NAME, { sid: `UseEnvironmentKey${suffix}`, effect: "Allow", actions, resources: [this.keyArn], ...condition });
+    this.policy.add({
+      sid: `${grantee.grantSid}${suffix}`,
+      effect: "Allow",
+      principals: awsPrincipals(grantee.principalArn),
+      actions,
+      resources: ["*"],
+      ...condition,
+    });
   }
 }

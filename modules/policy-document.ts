@@ -37,8 +37,8 @@ export class PolicyDocument extends Construct {
 
   /**
    * Appends statements, merging each into an existing one with the same sid (actions and
-   * resources united). Two statements with one sid must agree on effect, principals and
-   * conditions: anything else is a programming error.
+   * resources united). Two statements with one sid must agree on everything else (effect,
+   * principals, conditions, not-elements): anything else is a programming error.
    */
   add(...statements: Statement[]): void {
     for (const statement of statements) {
@@ -47,7 +47,7 @@ export class PolicyDocument extends Construct {
         this.statements.push({ ...statement });
         continue;
       }
-      for (const key of ["effect", "principals", "condition"] as const) {
+      for (const key of ["effect", "principals", "condition", "notActions", "notResources", "notPrincipals"] as const) {
         if (JSON.stringify(existing[key]) !== JSON.stringify(statement[key])) {
           throw new Error(`PolicyDocument ${this.node.path}: statements with sid ${statement.sid} differ in ${key}`);
         }

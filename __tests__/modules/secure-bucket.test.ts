@@ -8,7 +8,7 @@ import { KEY_DECRYPT_ACTIONS, KEY_USE_ACTIONS } from "../../modules/encryption-k
 import { SecureBucket, type AccessLogTarget } from "../../modules/secure-bucket";
 import { bareStack, synthBare, testKey } from "../support/bare-stack";
 import { RecordingGrantee } from "../support/grantee";
-import { policyDocFor, resource, statementsBySid } from "../support/synth";
+import { policyDocFor, resource, statementsBySid } from "../support/terraform-json";
 
 function build(options: { kms?: boolean; logs?: boolean } = {}) {
   const stack = bareStack();

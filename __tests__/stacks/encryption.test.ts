@@ -54,9 +54,10 @@ describe("key users", () => {
     expect(policy.TestUserGrants.condition).toEqual([{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }]);
     // The grantee's own side: decrypt first, then the rest, on this key only.
     const own = grantee.statements("environment-key");
-    expect(own.map((st) => st.sid)).toEqual(["UseEnvironmentKey", "UseEnvironmentKey"]);
+    expect(own.map((st) => st.sid)).toEqual(["UseEnvironmentKey", "UseEnvironmentKey", "CreateGrantsForAwsResources"]);
     expect(own[0].actions).toEqual(KEY_DECRYPT_ACTIONS);
     expect(own[1].resources).toEqual([stack.key.keyArn]);
+    expect(own[2].condition).toEqual([{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }]);
   });
 
   it("the deploy role, when set, is the deployer key user", () => {

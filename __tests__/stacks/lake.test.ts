@@ -106,8 +106,9 @@ describe("catalog", () => {
     const { json, tf, stack } = synthEnv(env);
     const dbs = resources(tf, "aws_glue_catalog_database").map(([, d]) => [d.name, d.location_uri]).sort();
     expect(dbs).toEqual(
-      ["bronze", "gold", "silver"].map((l) => [`marketpulse_${env}_${l}`, `s3://marketpulse-${env}-${l}-${stack.config.accountId}/`]),
+      ["bronze", "gold", "silver"].map((l) => [`marketpulse_${env}_${l}`, expect.stringMatching(new RegExp(`^s3://\\$\\{aws_s3_bucket\\.lake_${l}_bucket_\\w+\\.bucket\\}/$`))]),
     );
+    expect(stack.lake.buckets.bronze.bucketName).toBe(`marketpulse-${env}-bronze-${stack.config.accountId}`);
     expect(json).toHaveResourceWithProperties("aws_glue_data_catalog_encryption_settings", {
       data_catalog_encryption_settings: {
         encryption_at_rest: { catalog_encryption_mode: "SSE-KMS" },

@@ -8,7 +8,7 @@ import { TerraformStack, Testing } from "cdktf";
 import type { AwsEnvironment } from "../../modules/arn";
 import { EncryptionKey } from "../../modules/encryption-key";
 import { normalise } from "./normalise";
-import type { TerraformJson } from "./synth";
+import type { TerraformJson } from "./terraform-json";
 
 /** Account and region of every bare stack: deliberately not the committed environments'. */
 export const TEST_ENV: AwsEnvironment = { accountId: "123456789012", region: "eu-central-1" };
