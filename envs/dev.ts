@@ -21,13 +21,12 @@ const dev: EnvConfigInput = {
   },
   encryption: { keyDeletionWindowDays: 7 },
   dataLake: { destroyProtection: false },
-  // Cheap by default: one on-demand core node for HDFS, spot for everything elastic, and the
-  // cluster goes away after 30 idle minutes (docs/cost.md has the monthly estimate).
+  // Cheap by default: one on-demand core node for HDFS, spot for everything elastic. Clusters
+  // are the pipeline's: each run starts one and terminates it (docs/cost.md has the estimate).
   emr: {
     workloadProfile: "data-engineering",
+    // The backstop if a run never reaches its terminate state.
     idleTimeoutSeconds: 1800,
-    // Dev clusters are disposable; protection would only block the daily teardown.
-    terminationProtection: false,
     // Allowed outside prod (prod always encrypts in transit). A generated certificate's private
     // key would sit in dev's local, unencrypted state file; use certificateSource "s3" with a
     // PEM zip from your PKI to turn TLS on here.
@@ -44,6 +43,11 @@ const dev: EnvConfigInput = {
       // One unit for the core node plus one for a task fleet whose spot request timed out.
       maximumOnDemandCapacityUnits: 2,
     },
+  },
+  // Dev has no market-data feed: each run generates its day first. The schedule is off (the
+  // default outside prod); run it with `npm run pipeline -- run --env dev --date D`.
+  pipeline: {
+    syntheticFeed: { enabled: true, symbols: 5, ticksPerHour: 60, defectRate: 0.01 },
   },
   monitoring: {
     alarmEmails: ["marketpulse-dev-alerts@example.com"],

@@ -64,11 +64,14 @@ export interface PlatformNames {
     /** Prefix of the EMR groups the nodes may write to. */
     readonly emr: string;
     readonly emrJobs: string;
+    readonly pipeline: string;
   };
   readonly roles: {
     readonly flowLogs: string;
     readonly emrService: string;
     readonly emrInstance: string;
+    readonly pipeline: string;
+    readonly scheduler: string;
   };
   readonly emrInstanceProfile: string;
   /** Security groups are created with these name prefixes (create_before_destroy). */
@@ -80,13 +83,16 @@ export interface PlatformNames {
   };
   /** Name prefix of the EMR security configuration (it is replaced before the old one goes). */
   readonly emrSecurityConfigurationPrefix: string;
-  /** The EMR cluster's name (a long-running cluster's). */
+  /** A long-running cluster's name, and the prefix of every transient cluster's (`<prefix>-<run date>`). */
   readonly emrCluster: string;
+  readonly stateMachine: string;
+  readonly schedule: string;
+  readonly deadLetterQueue: string;
   readonly alertsTopic: string;
   readonly alertsTopicDisplayName: string;
   /** Every alarm's name starts with this; the topic policy admits alarms by it. */
   readonly alarmPrefix: string;
-  readonly eventRules: { readonly emrFailures: string };
+  readonly eventRules: { readonly emrFailures: string; readonly pipelineFailures: string };
   readonly budget: string;
   /** Prefix of spark-submit step names. */
   readonly stepPrefix: string;
@@ -109,8 +115,20 @@ export function platformNames(cfg: NamingInput): PlatformNames {
       quarantine: `s3://${buckets.silver}/${QUARANTINE_PREFIX}`,
     },
     metricNamespace: `${cfg.project}/${cfg.environment}`,
-    logGroups: { prefix: logs, flowLogs: `${logs}/vpc-flow-logs`, emr: `${logs}/emr`, emrJobs: `${logs}/emr/jobs` },
-    roles: { flowLogs: `${stack}-vpc-flow-logs`, emrService: `${stack}-emr-service`, emrInstance: `${stack}-emr-instance` },
+    logGroups: {
+      prefix: logs,
+      flowLogs: `${logs}/vpc-flow-logs`,
+      emr: `${logs}/emr`,
+      emrJobs: `${logs}/emr/jobs`,
+      pipeline: `${logs}/pipeline`,
+    },
+    roles: {
+      flowLogs: `${stack}-vpc-flow-logs`,
+      emrService: `${stack}-emr-service`,
+      emrInstance: `${stack}-emr-instance`,
+      pipeline: `${stack}-pipeline`,
+      scheduler: `${stack}-pipeline-scheduler`,
+    },
     emrInstanceProfile: `${stack}-emr-instance`,
     securityGroupPrefixes: {
       endpoints: `${stack}-vpc-endpoints-`,
@@ -120,10 +138,13 @@ export function platformNames(cfg: NamingInput): PlatformNames {
     },
     emrSecurityConfigurationPrefix: `${stack}-`,
     emrCluster: stack,
+    stateMachine: `${stack}-pipeline`,
+    schedule: `${stack}-pipeline`,
+    deadLetterQueue: `${stack}-pipeline-dlq`,
     alertsTopic: `${stack}-alerts`,
     alertsTopicDisplayName: `MarketPulse ${stack} alerts`,
     alarmPrefix: `${stack}-`,
-    eventRules: { emrFailures: `${stack}-emr-failures` },
+    eventRules: { emrFailures: `${stack}-emr-failures`, pipelineFailures: `${stack}-pipeline-failures` },
     budget: `${stack}-monthly`,
     stepPrefix: stack,
   };

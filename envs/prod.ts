@@ -26,13 +26,13 @@ const prod: EnvConfigInput = {
   },
   encryption: { keyDeletionWindowDays: 30 },
   dataLake: { destroyProtection: true },
-  // Production rules for EMR (envs/schema.ts): master and core on-demand only, termination
-  // protection, in-transit encryption and at least one alarm recipient.
+  // Production rules for EMR (envs/schema.ts): master and core on-demand only, in-transit
+  // encryption and at least one alarm recipient. No long-running cluster: the pipeline's
+  // transient clusters do the work.
   emr: {
     workloadProfile: "data-engineering",
-    // Market data arrives all day; a full idle day means something upstream stopped.
-    idleTimeoutSeconds: 86400,
-    terminationProtection: true,
+    // The backstop if a run never reaches its terminate state.
+    idleTimeoutSeconds: 1800,
     stepConcurrencyLevel: 2,
     inTransitEncryption: { enabled: true, certificateSource: "generated" },
     fleets: {
@@ -57,6 +57,11 @@ const prod: EnvConfigInput = {
       maximumCoreCapacityUnits: 6,
       maximumOnDemandCapacityUnits: 8,
     },
+  },
+  // The schedule is on (the default in prod): 02:00 UTC daily, for the previous UTC day.
+  pipeline: {
+    stepTimeoutMinutes: 180,
+    executionTimeoutMinutes: 720,
   },
   monitoring: {
     alarmEmails: ["marketpulse-oncall@example.com", "marketpulse-data-platform@example.com"],

@@ -17,6 +17,7 @@ import { encryptionRules, encryptionSchema } from "./sections/encryption";
 import { loggingSchema } from "./sections/logging";
 import { monitoringRules, monitoringSchema } from "./sections/monitoring";
 import { networkRules, networkSchema } from "./sections/network";
+import { pipelineRules, pipelineSchema } from "./sections/pipeline";
 
 export { COMMERCIAL_REGIONS, LOG_RETENTION_DAYS } from "./fields";
 export { isProduction, PRODUCTION_ENVIRONMENTS } from "./sections/production";
@@ -43,6 +44,7 @@ const fieldsSchema = z.strictObject({
   logging: loggingSchema,
   dataLake: dataLakeSchema,
   emr: emrSchema,
+  pipeline: pipelineSchema,
   monitoring: monitoringSchema,
 });
 
@@ -53,6 +55,8 @@ export type EnvConfigInput = z.input<typeof fieldsSchema>;
 export type BackendConfig = EnvConfig["backend"];
 export type { EmrConfig } from "./sections/emr";
 export type { MonitoringConfig } from "./sections/monitoring";
+export type { PipelineConfig } from "./sections/pipeline";
+export { scheduleEnabled } from "./sections/pipeline";
 
 /** Rules on the top-level fields. */
 const environmentRules: ConfigRule<EnvConfig>[] = [
@@ -75,6 +79,7 @@ export const ENV_RULES: readonly ConfigRule<EnvConfig>[] = [
   ...encryptionRules,
   ...dataLakeRules,
   ...emrRules,
+  ...pipelineRules,
   ...monitoringRules,
 ];
 

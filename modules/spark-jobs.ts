@@ -30,6 +30,9 @@ import type { SecureBucket } from "./secure-bucket";
 export const CLUSTER_JOBS = ["generate", "bronze_to_silver", "silver_to_gold"] as const;
 export type ClusterJob = (typeof CLUSTER_JOBS)[number];
 
+/** Bronze datasets, laid out as `<bronze>/<dataset>/date=YYYY-MM-DD/hour=HH/` (docs/data-contracts.md). */
+export const BRONZE_DATASETS = ["prices", "news"] as const;
+
 /** Placeholder for the processing date in step files; replace it before `aws emr add-steps`. */
 export const DATE_PLACEHOLDER = "@DATE@";
 
@@ -186,7 +189,7 @@ function stagePackage(pkgDir: string): { dir: string; hash: string } {
 
 /** Writes `files` (relative path -> content) once into a content-addressed temp folder. */
 function stageFiles(kind: string, files: Readonly<Record<string, Buffer | string>>): { dir: string; hash: string } {
-  const entries = Object.entries(files).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const hash = contentHash(entries);
   const dir = join(tmpdir(), `marketpulse-${kind}-${hash.slice(0, 16)}`);
   if (!existsSync(dir)) {
@@ -207,7 +210,7 @@ function stageFiles(kind: string, files: Readonly<Record<string, Buffer | string
 
 function listPy(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((e) => {
       const p = join(dir, e.name);
       if (e.isDirectory()) return e.name === "__pycache__" ? [] : listPy(p);

@@ -7,17 +7,18 @@ import { join } from "node:path";
 import { resolveInstanceTypes, resolveSoftwareSettings, type FleetName } from "../envs/emr-profiles";
 import { EMR_PYSPARK_PYTHON } from "../envs/emr-releases";
 import { LAKE_BUCKETS, platformNames, type LakeBucket, type PlatformNames } from "../envs/naming";
-import { subnetCidrsOf, type EnvConfig } from "../envs/schema";
+import { scheduleEnabled, subnetCidrsOf, type EnvConfig } from "../envs/schema";
 import type { AwsEnvironment } from "../modules/arn";
 import type { CatalogProps } from "../modules/catalog";
 import type { DataLakeProps } from "../modules/data-lake";
-import type { EmrClusterProps } from "../modules/emr-cluster";
+import type { EmrProps } from "../modules/emr";
 import type { EmrIamProps } from "../modules/emr-iam";
 import type { EmrSecurityProps } from "../modules/emr-security";
 import type { EncryptionKeyProps } from "../modules/encryption-key";
 import type { LogBucketProps } from "../modules/log-bucket";
 import type { MonitoringProps } from "../modules/monitoring";
 import type { NetworkProps } from "../modules/network";
+import type { PipelineProps } from "../modules/pipeline";
 import type { SparkJobsProps } from "../modules/spark-jobs";
 
 /** Where the in-transit certificate comes from; the stack supplies the bucket of a generated one. */
@@ -47,12 +48,16 @@ export interface PlatformProps {
   readonly catalog: Omit<CatalogProps, "key" | "buckets">;
   readonly network: Omit<NetworkProps, "key" | "projectBuckets">;
   readonly emrIam: Omit<EmrIamProps, "key" | "lake" | "logs" | "catalog">;
-  readonly emr: Omit<EmrClusterProps, "iam" | "network" | "key" | "logs" | "security"> & {
+  readonly emr: Omit<EmrProps, "iam" | "network" | "key" | "logs" | "security"> & {
     readonly security: Omit<EmrSecurityProps, "network" | "key" | "inTransitEncryption"> & {
       readonly inTransitEncryption: false | { readonly certificate: CertificateChoice };
     };
   };
-  readonly monitoring: Omit<MonitoringProps, "key" | "cluster">;
+  readonly pipeline: Omit<PipelineProps, "emr" | "emrIam" | "sparkJobs" | "bronze" | "logs" | "key">;
+  readonly monitoring: Omit<MonitoringProps, "key" | "emr" | "pipeline"> & {
+    readonly emr: Omit<MonitoringProps["emr"], "longRunning">;
+    readonly pipeline: Omit<NonNullable<MonitoringProps["pipeline"]>, "stateMachineArn" | "deadLetterQueueName">;
+  };
   readonly sparkJobs: Omit<SparkJobsProps, "artifacts" | "key">;
 }
 
@@ -63,8 +68,17 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
   const names = platformNames(cfg);
   const env: AwsEnvironment = { accountId: cfg.accountId, region: cfg.region };
   const { emr } = cfg;
-  const fleet = (f: FleetName) => ({ ...emr.fleets[f], instanceTypes: resolveInstanceTypes(emr.workloadProfile, f, emr.fleets[f].instanceTypes) });
+  const types = (f: FleetName) => resolveInstanceTypes(emr.workloadProfile, f, emr.fleets[f].instanceTypes);
   const tls = emr.inTransitEncryption;
+  const scheduled = scheduleEnabled(cfg);
+  const synthetic = cfg.pipeline.syntheticFeed;
+  const defaultTags = {
+    project: cfg.project,
+    environment: cfg.environment,
+    owner: cfg.owner,
+    "cost-center": cfg.costCenter,
+    "managed-by": "cdktf",
+  };
   const certificate: CertificateChoice | undefined = !tls.enabled
     ? undefined
     : tls.certificateSource === "generated"
@@ -80,13 +94,7 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
       // A plan or apply under credentials for any other account fails before touching it.
       allowedAccountIds: [cfg.accountId],
       assumeRole: cfg.deployRoleArn ? { roleArn: cfg.deployRoleArn, sessionName: `${names.stack}-deploy` } : undefined,
-      defaultTags: {
-        project: cfg.project,
-        environment: cfg.environment,
-        owner: cfg.owner,
-        "cost-center": cfg.costCenter,
-        "managed-by": "cdktf",
-      },
+      defaultTags,
     },
     backend: cfg.backend.type === "local" ? { type: "local", path: cfg.backend.path ?? `terraform.${names.stack}.tfstate` } : cfg.backend,
     generatesCertificate: certificate?.source === "generated",
@@ -130,6 +138,9 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
       instanceProfileName: names.emrInstanceProfile,
       logGroupPrefix: names.logGroups.emr,
       metricNamespaces: [names.metricNamespace],
+      // With a synthetic feed the cluster writes Bronze too (the generate job).
+      readLayers: synthetic.enabled ? [] : ["bronze"],
+      writeLayers: synthetic.enabled ? ["bronze", "silver", "gold"] : ["silver", "gold"],
     },
     emr: {
       clusterName: names.emrCluster,
@@ -146,13 +157,48 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
       },
       releaseLabel: emr.releaseLabel,
       applications: emr.applications,
-      fleets: { master: fleet("master"), core: fleet("core"), task: fleet("task") },
+      fleets: {
+        master: { ...emr.fleets.master, instanceTypes: types("master") },
+        core: { ...emr.fleets.core, instanceTypes: types("core") },
+        task: { ...emr.fleets.task, instanceTypes: types("task") },
+      },
       managedScaling: emr.managedScaling,
       idleTimeoutSeconds: emr.idleTimeoutSeconds,
-      terminationProtection: emr.terminationProtection,
       stepConcurrencyLevel: emr.stepConcurrencyLevel,
       software: { ...resolveSoftwareSettings(emr.workloadProfile, emr), pysparkPython: EMR_PYSPARK_PYTHON },
       jobLogGroup: { name: names.logGroups.emrJobs, retentionDays: cfg.logging.logRetentionDays },
+      tags: defaultTags,
+      longRunning: emr.longRunningCluster.enabled ? { terminationProtection: emr.longRunningCluster.terminationProtection } : undefined,
+    },
+    pipeline: {
+      env,
+      names: {
+        stateMachine: names.stateMachine,
+        role: names.roles.pipeline,
+        logGroup: names.logGroups.pipeline,
+        schedule: names.schedule,
+        schedulerRole: names.roles.scheduler,
+        deadLetterQueue: names.deadLetterQueue,
+        clusterNamePrefix: names.emrCluster,
+      },
+      environmentTag: { key: "environment", value: cfg.environment },
+      metricNamespace: names.metricNamespace,
+      dateLagDays: cfg.pipeline.dateLagDays,
+      timeouts: {
+        clusterStartMinutes: cfg.pipeline.clusterStartTimeoutMinutes,
+        stepMinutes: cfg.pipeline.stepTimeoutMinutes,
+        executionMinutes: cfg.pipeline.executionTimeoutMinutes,
+      },
+      queueCheckSeconds: cfg.pipeline.queueCheckSeconds,
+      logRetentionDays: cfg.logging.logRetentionDays,
+      schedule: {
+        enabled: scheduled,
+        expression: cfg.pipeline.schedule.expression,
+        timezone: cfg.pipeline.schedule.timezone,
+        flexibleWindowMinutes: cfg.pipeline.schedule.flexibleWindowMinutes,
+        retryAttempts: cfg.pipeline.schedule.retryAttempts,
+        maximumEventAgeSeconds: cfg.pipeline.schedule.maximumEventAgeMinutes * 60,
+      },
     },
     monitoring: {
       env,
@@ -160,8 +206,17 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
         topic: names.alertsTopic,
         topicDisplayName: names.alertsTopicDisplayName,
         alarmPrefix: names.alarmPrefix,
-        failureRule: names.eventRules.emrFailures,
+        emrFailureRule: names.eventRules.emrFailures,
+        pipelineFailureRule: names.eventRules.pipelineFailures,
         budget: names.budget,
+      },
+      emr: { clusterNamePrefix: names.emrCluster, stepNamePrefix: `${names.stepPrefix} ` },
+      pipeline: {
+        name: names.stateMachine,
+        metricNamespace: names.metricNamespace,
+        // Both alarms expect regular runs: without the schedule they would only ever fire.
+        freshnessHours: scheduled ? cfg.pipeline.freshnessAlarmHours : undefined,
+        noInputDays: scheduled ? cfg.pipeline.noInputAlarmDays : undefined,
       },
       alarmEmails: cfg.monitoring.alarmEmails,
       hdfsUtilizationPercent: cfg.monitoring.hdfsUtilizationPercent,
@@ -174,6 +229,9 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
       sourceDir: SPARK_JOBS_DIR,
       locations: names.lake,
       stepNamePrefix: names.stepPrefix,
+      generate: synthetic.enabled
+        ? { symbols: synthetic.symbols, seed: synthetic.seed, ticksPerHour: synthetic.ticksPerHour, defectRate: synthetic.defectRate }
+        : undefined,
     },
   };
 }

@@ -12,13 +12,15 @@ import { LAKE_BUCKETS } from "../envs/naming";
 import type { EnvConfig } from "../envs/schema";
 import { Catalog } from "../modules/catalog";
 import { DataLake } from "../modules/data-lake";
-import { EmrCluster } from "../modules/emr-cluster";
+import { Emr } from "../modules/emr";
+import { minimumCoreNodes } from "../modules/emr-cluster-spec";
 import { EmrIam } from "../modules/emr-iam";
 import type { InTransitCertificate } from "../modules/emr-security";
 import { EncryptionKey } from "../modules/encryption-key";
 import { LogBucket } from "../modules/log-bucket";
 import { Monitoring } from "../modules/monitoring";
 import { Network } from "../modules/network";
+import { Pipeline } from "../modules/pipeline";
 import type { SecureBucket } from "../modules/secure-bucket";
 import { SparkJobs } from "../modules/spark-jobs";
 import { toPlatformProps, type BackendProps, type PlatformProps } from "./platform-props";
@@ -36,9 +38,10 @@ export class PlatformStack extends TerraformStack {
   readonly catalog: Catalog;
   readonly network: Network;
   readonly emrIam: EmrIam;
-  readonly emr: EmrCluster;
-  readonly monitoring: Monitoring;
+  readonly emr: Emr;
   readonly sparkJobs: SparkJobs;
+  readonly pipeline: Pipeline;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, { config }: PlatformStackProps) {
     const p = toPlatformProps(config);
@@ -64,7 +67,7 @@ export class PlatformStack extends TerraformStack {
     this.network = new Network(this, "network", { ...p.network, key: this.key, projectBuckets: [this.logs.bucket, ...this.lake.all] });
     this.emrIam = new EmrIam(this, "emr-iam", { ...p.emrIam, key: this.key, lake: this.lake, logs: this.logs, catalog: this.catalog });
 
-    this.emr = new EmrCluster(this, "emr", {
+    this.emr = new Emr(this, "emr", {
       ...p.emr,
       security: { ...p.emr.security, inTransitEncryption: certificate(p.emr.security.inTransitEncryption, this.lake.buckets.artifacts) },
       iam: this.emrIam,
@@ -72,8 +75,30 @@ export class PlatformStack extends TerraformStack {
       key: this.key,
       logs: this.logs,
     });
-    this.monitoring = new Monitoring(this, "monitoring", { ...p.monitoring, key: this.key, cluster: this.emr });
     this.sparkJobs = new SparkJobs(this, "spark-jobs", { ...p.sparkJobs, artifacts: this.lake.buckets.artifacts, key: this.key });
+    this.pipeline = new Pipeline(this, "pipeline", {
+      ...p.pipeline,
+      emr: this.emr,
+      emrIam: this.emrIam,
+      sparkJobs: this.sparkJobs,
+      bronze: this.lake.buckets.bronze,
+      logs: this.logs,
+      key: this.key,
+    });
+    const longRunning = this.emr.longRunning;
+    this.monitoring = new Monitoring(this, "monitoring", {
+      ...p.monitoring,
+      key: this.key,
+      emr: {
+        ...p.monitoring.emr,
+        longRunning: longRunning ? { clusterId: longRunning.cluster.id, minimumCoreNodes: minimumCoreNodes(longRunning.spec) } : undefined,
+      },
+      pipeline: {
+        ...p.monitoring.pipeline,
+        stateMachineArn: this.pipeline.stateMachine.arn,
+        deadLetterQueueName: this.pipeline.deadLetterQueue.name,
+      },
+    });
 
     const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
     out("vpc_id", this.network.vpcId, "VPC id");
@@ -84,7 +109,7 @@ export class PlatformStack extends TerraformStack {
     out("log_bucket", this.logs.name, "Log bucket (EMR logs, S3 access logs)");
     for (const b of LAKE_BUCKETS) out(`${b}_bucket`, this.lake.buckets[b].name, `${b} bucket`);
     out("glue_databases", this.catalog.databaseNames, "Glue database names per lake layer");
-    out("emr_cluster_id", this.emr.clusterId, "EMR cluster id (j-...), for add-steps and Session Manager");
+    if (longRunning) out("emr_cluster_id", longRunning.cluster.id, "The long-running EMR cluster's id (j-...), for add-steps and Session Manager");
     out("emr_service_role_arn", this.emrIam.serviceRoleArn, "EMR service role");
     out("emr_instance_role_arn", this.emrIam.instanceRoleArn, "EMR EC2 instance role");
     out("emr_instance_profile", this.emrIam.instanceProfile.name, "EMR EC2 instance profile");
@@ -101,6 +126,10 @@ export class PlatformStack extends TerraformStack {
     out("emr_metric_namespace", p.names.metricNamespace, "The only CloudWatch namespace the cluster may publish metrics to");
     out("alerts_topic_arn", this.monitoring.topicArn, "SNS topic for alarms, failed steps and budget alerts");
     out("spark_jobs_package", this.sparkJobs.packageUri, "Staged marketpulse_jobs.zip (--py-files)");
+    out("pipeline_state_machine_arn", this.pipeline.stateMachine.arn, "The pipeline: npm run pipeline -- run --env <env> --date YYYY-MM-DD");
+    out("pipeline_state_machine_name", this.pipeline.stateMachine.name, "Name of the pipeline state machine");
+    out("pipeline_schedule", this.pipeline.schedule.name, "EventBridge Scheduler schedule of the pipeline (state ENABLED or DISABLED)");
+    out("pipeline_dead_letter_queue", this.pipeline.deadLetterQueue.url, "Scheduled starts that could not be made");
     out("emr_steps", JSON.stringify(this.sparkJobs.steps), "EMR step definitions per job; replace @DATE@ with YYYY-MM-DD");
     out("emr_step_files", this.sparkJobs.stepFilesPath, "Folder (in the stack folder) of <job>.json files for aws emr add-steps --steps file://");
   }

@@ -35,7 +35,7 @@ describe("emr and monitoring defaults", () => {
       },
       managedScaling: { minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumCoreCapacityUnits: 2, maximumOnDemandCapacityUnits: 4 },
       idleTimeoutSeconds: 1800,
-      terminationProtection: true,
+      longRunningCluster: { enabled: false, terminationProtection: true },
       stepConcurrencyLevel: 1,
       inTransitEncryption: { enabled: true, certificateSource: "generated" },
       sparkDefaults: {},
@@ -61,7 +61,7 @@ describe("emr and monitoring defaults", () => {
     const p = parseEnvConfig(prod);
     expect(d.emr.idleTimeoutSeconds).toBe(1800);
     expect(d.emr.fleets.task.targetSpotCapacity).toBeGreaterThan(0);
-    expect(p.emr.terminationProtection).toBe(true);
+    expect(p.emr.longRunningCluster).toEqual({ enabled: false, terminationProtection: true });
     expect(p.emr.inTransitEncryption.enabled).toBe(true);
     expect(p.emr.fleets.core.targetSpotCapacity).toBe(0);
     expect(p.emr.fleets.master.targetSpotCapacity).toBe(0);
@@ -209,6 +209,19 @@ describe("emr field validation: one exact line per problem", () => {
   });
 });
 
+describe("the long-running cluster", () => {
+  it("is off by default: no environment has a Terraform-owned cluster", () => {
+    expect(parseEnvConfig(dev).emr.longRunningCluster.enabled).toBe(false);
+    expect(parseEnvConfig(prod).emr.longRunningCluster.enabled).toBe(false);
+  });
+
+  it("refuses auto-termination, and says why", () => {
+    expect(problems(devEmr({ longRunningCluster: { enabled: true, idleTimeoutSeconds: 3600 } }))).toEqual([
+      "emr.longRunningCluster.idleTimeoutSeconds: a long-running cluster has no auto-termination: once EMR ends it, Terraform loses it and plans a new one against stale fleet and scaling resources; remove this, or let the pipeline's transient clusters (emr.idleTimeoutSeconds) do the work",
+    ]);
+  });
+});
+
 describe("platform-owned Spark and YARN settings", () => {
   // Every key the configuration builder fixes, read from the builder itself: a key added
   // there is refused here without touching the schema.
@@ -249,7 +262,7 @@ describe("monitoring field validation", () => {
     // Each address is one SNS subscription, named after it: a repeat would subscribe twice.
     ["an address twice, in another case", { alarmEmails: ["ops@example.com", "Ops@Example.com"] }, ["monitoring.alarmEmails.1: Ops@Example.com is listed twice (addresses are compared without case)"]],
     ["a zero budget", { monthlyBudgetUsd: 0 }, ["monitoring.monthlyBudgetUsd: Too small: expected number to be >0"]],
-    ["an idle alarm longer than CloudWatch evaluates", { idleAlarmMinutes: 2000 }, ["monitoring.idleAlarmMinutes: Too big: expected number to be <=1440"]],
+    ["an idle alarm longer than Metrics Insights looks back", { idleAlarmMinutes: 181 }, ["monitoring.idleAlarmMinutes: Too big: expected number to be <=180"]],
     ["an HDFS threshold over 100%", { hdfsUtilizationPercent: 120 }, ["monitoring.hdfsUtilizationPercent: Too big: expected number to be <=100"]],
     ["a typo", { alarmEmail: [] }, ["monitoring.alarmEmail: unknown key (not in the schema; check the spelling)"]],
   ])("%s", (_name, monitoring, expected) => {
@@ -258,10 +271,10 @@ describe("monitoring field validation", () => {
 });
 
 describe("emr production rules", () => {
-  it("prod rejects spot on master and core, no termination protection, no TLS in transit and no alarm recipient", () => {
+  it("prod rejects spot on master and core, an unprotected long-running cluster, no TLS in transit and no alarm recipient", () => {
     const lines = problems({
       ...prodEmr({
-        terminationProtection: false,
+        longRunningCluster: { enabled: true, terminationProtection: false },
         inTransitEncryption: { enabled: false },
         fleets: {
           ...prod.emr?.fleets,
@@ -274,7 +287,7 @@ describe("emr production rules", () => {
     expect(lines).toEqual([
       "emr.fleets.master.targetSpotCapacity: prod runs the master on on-demand only; set it to 0",
       "emr.fleets.core.targetSpotCapacity: prod runs core on on-demand only (HDFS lives on core nodes; spot belongs to the task fleet); set it to 0",
-      "emr.terminationProtection: prod requires termination protection",
+      "emr.longRunningCluster.terminationProtection: prod requires termination protection on a long-running cluster",
       "emr.inTransitEncryption.enabled: prod requires in-transit encryption",
       "monitoring.alarmEmails: prod requires at least one alarm e-mail recipient",
     ]);
@@ -284,13 +297,17 @@ describe("emr production rules", () => {
     expect(() =>
       parseEnvConfig({
         ...devEmr({
-          terminationProtection: false,
+          longRunningCluster: { enabled: true, terminationProtection: false },
           inTransitEncryption: { enabled: false },
           fleets: { ...dev.emr?.fleets, core: { targetOnDemandCapacity: 1, targetSpotCapacity: 2 } },
         }),
         monitoring: { alarmEmails: [] },
       }),
     ).not.toThrow();
+  });
+
+  it("prod without a long-running cluster needs no termination protection setting at all", () => {
+    expect(() => parseEnvConfig(prodEmr({ longRunningCluster: { enabled: false, terminationProtection: false } }))).not.toThrow();
   });
 
   it("prod accepts a user-supplied certificate zip", () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { instanceFamily } from "../../envs/emr-profiles";
-import { clusterConfigurations, GLUE_METASTORE_FACTORY, type EmrConfiguration } from "../../modules/emr-configurations";
+import { GLUE_METASTORE_FACTORY, type EmrConfiguration } from "../../modules/emr-configurations";
 import { internalDomain } from "../../modules/emr-security";
-import { resource, resources, synthEnv, type EnvName, type TerraformJson } from "../support/synth";
+import { RAW_ENVS, resource, resources, synthEnv, type EnvName, type TerraformJson } from "../support/synth";
 
 const EMR_TAG = { "for-use-with-amazon-emr-managed-policies": "true" };
 const KEY_REF = /^\$\{aws_kms_key\.kms_key_\w+\.arn\}$/;
 
-const cluster = (tf: TerraformJson) => resource(tf, "aws_emr_cluster", "emr_cluster");
+/** The pipeline's createCluster task: the cluster every run starts. */
+const createCluster = (tf: TerraformJson) => JSON.parse(resource(tf, "aws_sfn_state_machine", "pipeline_state-machine").definition).States.CreateCluster;
 const securityConfiguration = (tf: TerraformJson) => JSON.parse(resource(tf, "aws_emr_security_configuration", "emr_security").configuration);
 const sgRef = (tf: TerraformJson, fragment: string) => {
   const [name] = resources(tf, "aws_security_group").find(([n]) => n.includes(fragment))!;
@@ -19,7 +20,6 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
   const { json, tf, stack } = synthEnv(env);
   const cfg = stack.config;
   const emr = cfg.emr;
-  const c = cluster(tf);
   const master = sgRef(tf, "emr_security_master-sg");
   const core = sgRef(tf, "emr_security_core-sg");
   const serviceAccess = sgRef(tf, "emr_security_service-access-sg");
@@ -63,7 +63,7 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
 
     it("is what the cluster uses, replaced before the old one is deleted", () => {
       const r = resource(tf, "aws_emr_security_configuration", "emr_security");
-      expect(c.security_configuration).toMatch(/^\$\{aws_emr_security_configuration\.emr_security_configuration_\w+\.name\}$/);
+      expect(createCluster(tf).Parameters.SecurityConfiguration).toMatch(/^\$\{aws_emr_security_configuration\.emr_security_configuration_\w+\.name\}$/);
       expect(r.name_prefix).toBe(`marketpulse-${env}-`);
       expect(r.lifecycle).toEqual({ create_before_destroy: true });
     });
@@ -88,10 +88,10 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
         expect(g.ingress).toBeUndefined();
         expect(g.egress).toBeUndefined();
       }
-      expect(c.ec2_attributes).toMatchObject({
-        emr_managed_master_security_group: master,
-        emr_managed_slave_security_group: core,
-        service_access_security_group: serviceAccess,
+      expect(createCluster(tf).Parameters.Instances).toMatchObject({
+        EmrManagedMasterSecurityGroup: master,
+        EmrManagedSlaveSecurityGroup: core,
+        ServiceAccessSecurityGroup: serviceAccess,
       });
     });
 
@@ -152,103 +152,93 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
     });
   });
 
-  describe("cluster", () => {
+  describe("the pipeline's cluster (RunJobFlow in the createCluster task)", () => {
+    const rjf = createCluster(tf).Parameters;
+    const fleets = Object.fromEntries(rjf.Instances.InstanceFleets.map((f: any) => [f.InstanceFleetType, f]));
+
     it("runs the configured release and applications in every private subnet, with the EMR roles", () => {
-      expect(c.release_label).toBe(emr.releaseLabel);
-      expect(c.applications).toEqual(emr.applications);
-      expect(c.ec2_attributes.subnet_ids).toHaveLength(cfg.network.azCount);
-      expect(c.service_role).toMatch(/aws_iam_role\.emr-iam_service-role_\w+\.arn/);
-      expect(c.tags).toMatchObject(EMR_TAG);
+      expect(rjf.ReleaseLabel).toBe(emr.releaseLabel);
+      expect(rjf.Applications).toEqual(emr.applications.map((Name) => ({ Name })));
+      expect(rjf.Instances.Ec2SubnetIds).toHaveLength(cfg.network.azCount);
+      expect(rjf.ServiceRole).toMatch(/aws_iam_role\.emr-iam_service-role_\w+\.arn/);
+      expect(rjf.JobFlowRole).toMatch(/aws_iam_instance_profile\.emr-iam_instance-profile_\w+\.name/);
+      expect(rjf.Instances).toMatchObject({ EmrManagedMasterSecurityGroup: master, EmrManagedSlaveSecurityGroup: core, ServiceAccessSecurityGroup: serviceAccess });
+      expect(rjf.Instances.Ec2KeyName).toBeUndefined(); // no SSH: Session Manager is the way in
+    });
+
+    it("is named for the environment and the run, and tagged for the environment and EMR's managed policy", () => {
+      expect(createCluster(tf).Parameters["Name.$"]).toBe("$.run.clusterName");
+      const tags = Object.fromEntries(rjf.Tags.map((t: any) => [t.Key, t.Value]));
+      expect(tags).toMatchObject({ ...EMR_TAG, environment: env, project: "marketpulse", Name: `marketpulse-${env}` });
     });
 
     it("master and core fleets are on-demand with gp3 EBS", () => {
       for (const [fleet, want] of [
-        [c.master_instance_fleet, emr.fleets.master],
-        [c.core_instance_fleet, emr.fleets.core],
+        [fleets.MASTER, emr.fleets.master],
+        [fleets.CORE, emr.fleets.core],
       ] as const) {
-        expect(fleet.target_on_demand_capacity).toBe(want.targetOnDemandCapacity);
-        expect(fleet.launch_specifications.on_demand_specification).toEqual([{ allocation_strategy: "lowest-price" }]);
-        expect(fleet.instance_type_configs.length).toBeGreaterThanOrEqual(1);
-        for (const t of fleet.instance_type_configs) {
-          expect(t.ebs_config).toEqual([{ size: want.ebsVolumeSizeGiB, type: "gp3", volumes_per_instance: 1 }]);
+        expect(fleet.TargetOnDemandCapacity).toBe(want.targetOnDemandCapacity);
+        expect(fleet.LaunchSpecifications.OnDemandSpecification).toEqual({ AllocationStrategy: "lowest-price" });
+        for (const t of fleet.InstanceTypeConfigs) {
+          expect(t.EbsConfiguration.EbsBlockDeviceConfigs).toEqual([{ VolumeSpecification: { VolumeType: "gp3", SizeInGB: want.ebsVolumeSizeGiB }, VolumesPerInstance: 1 }]);
         }
       }
-      expect(c.master_instance_fleet.target_on_demand_capacity + c.master_instance_fleet.target_spot_capacity).toBe(1);
+      expect(fleets.MASTER.TargetOnDemandCapacity + fleets.MASTER.TargetSpotCapacity).toBe(1);
     });
 
     if (env === "prod") {
       it("prod: no spot on master or core", () => {
-        for (const fleet of [c.master_instance_fleet, c.core_instance_fleet]) {
-          expect(fleet.target_spot_capacity).toBe(0);
-          expect(fleet.launch_specifications.spot_specification).toBeUndefined();
+        for (const fleet of [fleets.MASTER, fleets.CORE]) {
+          expect(fleet.TargetSpotCapacity).toBe(0);
+          expect(fleet.LaunchSpecifications.SpotSpecification).toBeUndefined();
         }
       });
     }
 
-    it("task capacity is a separate spot fleet, diversified, falling back to on-demand", () => {
-      const task = resource(tf, "aws_emr_instance_fleet", "emr_task-fleet");
-      expect(task.cluster_id).toMatch(/aws_emr_cluster\.emr_cluster_\w+\.id/);
-      expect(task.target_spot_capacity).toBe(emr.fleets.task.targetSpotCapacity);
-      expect(task.target_on_demand_capacity).toBe(0);
-      const [spot] = task.launch_specifications.spot_specification;
-      expect(["price-capacity-optimized", "capacity-optimized"]).toContain(spot.allocation_strategy);
-      expect(spot.timeout_action).toBe("SWITCH_TO_ON_DEMAND");
-      const typeNames = task.instance_type_configs.map((t: any) => t.instance_type);
+    it("task capacity is spot, diversified, falling back to on-demand", () => {
+      const task = fleets.TASK;
+      expect(task.TargetSpotCapacity).toBe(emr.fleets.task.targetSpotCapacity);
+      expect(task.TargetOnDemandCapacity).toBe(0);
+      expect(task.LaunchSpecifications.SpotSpecification).toEqual({
+        AllocationStrategy: emr.fleets.task.spotAllocationStrategy,
+        TimeoutAction: "SWITCH_TO_ON_DEMAND",
+        TimeoutDurationMinutes: emr.fleets.task.spotTimeoutMinutes,
+      });
+      const typeNames = task.InstanceTypeConfigs.map((t: any) => t.InstanceType);
       expect(typeNames.length).toBeGreaterThanOrEqual(3);
       expect(new Set(typeNames.map(instanceFamily)).size).toBeGreaterThanOrEqual(2);
-      for (const t of task.instance_type_configs) expect(t.ebs_config[0].type).toBe("gp3");
     });
 
     it("managed scaling in InstanceFleetUnits with the configured limits", () => {
-      const scaling = resource(tf, "aws_emr_managed_scaling_policy", "emr_scaling");
       const s = emr.managedScaling;
-      expect(scaling.compute_limits).toEqual([
-        {
-          unit_type: "InstanceFleetUnits",
-          minimum_capacity_units: s.minimumCapacityUnits,
-          maximum_capacity_units: s.maximumCapacityUnits,
-          maximum_core_capacity_units: s.maximumCoreCapacityUnits,
-          maximum_ondemand_capacity_units: s.maximumOnDemandCapacityUnits,
+      expect(rjf.ManagedScalingPolicy).toEqual({
+        ComputeLimits: {
+          UnitType: "InstanceFleetUnits",
+          MinimumCapacityUnits: s.minimumCapacityUnits,
+          MaximumCapacityUnits: s.maximumCapacityUnits,
+          MaximumCoreCapacityUnits: s.maximumCoreCapacityUnits,
+          MaximumOnDemandCapacityUnits: s.maximumOnDemandCapacityUnits,
         },
-      ]);
+      });
     });
 
-    it("ignores the fleet capacities that managed scaling changes (and out-of-band steps)", () => {
-      expect(c.lifecycle.ignore_changes).toEqual([
-        "core_instance_fleet[0].target_on_demand_capacity",
-        "core_instance_fleet[0].target_spot_capacity",
-        "step",
-      ]);
-      expect(resource(tf, "aws_emr_instance_fleet", "emr_task-fleet").lifecycle.ignore_changes).toEqual([
-        "target_on_demand_capacity",
-        "target_spot_capacity",
-      ]);
-    });
-
-    it(`auto-terminates after ${emr.idleTimeoutSeconds} idle seconds${env === "dev" ? " (30 minutes)" : ""}`, () => {
-      expect(c.auto_termination_policy).toEqual({ idle_timeout: emr.idleTimeoutSeconds });
-      if (env === "dev") expect(c.auto_termination_policy.idle_timeout).toBe(1800);
-    });
-
-    it(`termination protection is ${env === "prod" ? "on (mandatory in prod)" : "as configured"}; unhealthy nodes are replaced`, () => {
-      expect(c.termination_protection).toBe(emr.terminationProtection);
-      if (env === "prod") expect(c.termination_protection).toBe(true);
-      expect(c.unhealthy_node_replacement).toBe(true);
-      expect(c.step_concurrency_level).toBe(emr.stepConcurrencyLevel);
+    it(`auto-terminates after ${emr.idleTimeoutSeconds} idle seconds, the backstop; never termination-protected (runs terminate it)`, () => {
+      expect(rjf.AutoTerminationPolicy).toEqual({ IdleTimeout: emr.idleTimeoutSeconds });
+      expect(rjf.Instances.TerminationProtected).toBe(false);
+      expect(rjf.Instances.KeepJobFlowAliveWhenNoSteps).toBe(true);
+      expect(rjf.Instances.UnhealthyNodeReplacement).toBe(true);
+      expect(rjf.StepConcurrencyLevel).toBe(emr.stepConcurrencyLevel);
+      expect(rjf.ScaleDownBehavior).toBe("TERMINATE_AT_TASK_COMPLETION");
     });
 
     it("logs to the log bucket's emr/ prefix, encrypted with the environment key", () => {
-      expect(c.log_uri).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.logs_bucket_\w+\.bucket\}\/emr\/$/);
-      expect(c.log_encryption_kms_key_id).toMatch(KEY_REF);
-    });
-
-    it("waits for the roles' policies and the security-group rules before launching", () => {
-      expect(c.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\.emr-iam_service-pass-role_/)]));
-      expect(c.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.emr_security_service-from-master_/)]));
+      expect(rjf.LogUri).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.logs_bucket_\w+\.bucket\}\/emr\/$/);
+      expect(rjf.LogEncryptionKmsKeyId).toMatch(KEY_REF);
+      expect(rjf.SecurityConfiguration).toMatch(/^\$\{aws_emr_security_configuration\.emr_security_configuration_\w+\.name\}$/);
     });
 
     it("configurations: dynamic allocation + AQE, Glue metastore, Python 3.11, yarn-site", () => {
-      const configs = JSON.parse(c.configurations_json) as EmrConfiguration[];
+      const configs = rjf.Configurations as EmrConfiguration[];
       expect(classification(configs, "spark-defaults")?.Properties).toMatchObject({
         "spark.dynamicAllocation.enabled": "true",
         "spark.shuffle.service.enabled": "true",
@@ -270,14 +260,51 @@ describe.each<EnvName>(["dev", "prod"])("EMR cluster (%s)", (env) => {
       expect(group.retention_in_days).toBe(cfg.logging.logRetentionDays);
     });
 
-    it("exposes the cluster, roles, groups and topic as outputs", () => {
+    it("no Terraform-owned cluster: the pipeline's clusters do the work", () => {
+      expect(tf.resource.aws_emr_cluster).toBeUndefined();
+      expect(tf.resource.aws_emr_instance_fleet).toBeUndefined();
+      expect(tf.resource.aws_emr_managed_scaling_policy).toBeUndefined();
+      expect(tf.output.emr_cluster_id).toBeUndefined();
       expect(Object.keys(tf.output)).toEqual(
-        expect.arrayContaining([
-          "emr_cluster_id", "emr_service_role_arn", "emr_instance_role_arn", "emr_instance_profile", "emr_security_group_ids", "alerts_topic_arn",
-        ]),
+        expect.arrayContaining(["emr_service_role_arn", "emr_instance_role_arn", "emr_instance_profile", "emr_security_group_ids", "alerts_topic_arn"]),
       );
-      expect(tf.output.emr_cluster_id.value).toMatch(/aws_emr_cluster\.emr_cluster_\w+\.id/);
     });
+  });
+});
+
+describe("the opt-in long-running cluster", () => {
+  const { tf, stack } = synthEnv("prod", { emr: { ...RAW_ENVS.prod.emr, longRunningCluster: { enabled: true } } });
+  const c = resource(tf, "aws_emr_cluster", "emr_cluster");
+
+  it("is the same cluster specification, without auto-termination, with termination protection", () => {
+    expect(c.name).toBe("marketpulse-prod");
+    expect(c.auto_termination_policy).toBeUndefined();
+    expect(c.termination_protection).toBe(true);
+    expect(c.release_label).toBe(stack.config.emr.releaseLabel);
+    expect(c.ec2_attributes.instance_profile).toMatch(/aws_iam_instance_profile\.emr-iam_instance-profile_\w+\.name/);
+  });
+
+  it("keeps the addresses of the former single cluster, and its task fleet and scaling", () => {
+    expect(Object.keys(tf.resource.aws_emr_cluster)).toEqual([expect.stringMatching(/^emr_cluster_/)]);
+    expect(resource(tf, "aws_emr_instance_fleet", "emr_task-fleet").cluster_id).toMatch(/aws_emr_cluster\.emr_cluster_\w+\.id/);
+    expect(resource(tf, "aws_emr_managed_scaling_policy", "emr_scaling").depends_on).toEqual([expect.stringMatching(/^aws_emr_instance_fleet\.emr_task-fleet_/)]);
+  });
+
+  it("ignores the fleet capacities that managed scaling changes (and out-of-band steps)", () => {
+    expect(c.lifecycle.ignore_changes).toEqual(["core_instance_fleet[0].target_on_demand_capacity", "core_instance_fleet[0].target_spot_capacity", "step"]);
+    expect(resource(tf, "aws_emr_instance_fleet", "emr_task-fleet").lifecycle.ignore_changes).toEqual(["target_on_demand_capacity", "target_spot_capacity"]);
+  });
+
+  it("waits for the roles' policies and the security-group rules before launching", () => {
+    expect(c.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\.emr-iam_service-pass-role_/)]));
+    expect(c.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.emr_security_service-from-master_/)]));
+  });
+
+  it("has its id as an output and a core-node alarm of its own", () => {
+    expect(tf.output.emr_cluster_id.value).toMatch(/aws_emr_cluster\.emr_cluster_\w+\.id/);
+    const alarm = resource(tf, "aws_cloudwatch_metric_alarm", "monitoring_core-nodes-low");
+    expect(alarm.dimensions).toEqual({ JobFlowId: expect.stringMatching(/aws_emr_cluster\.emr_cluster_\w+\.id/) });
+    expect(alarm.threshold).toBe(3); // 6 units of 2-unit 2xlarges
   });
 });
 
@@ -348,9 +375,10 @@ describe("config variants", () => {
     const { tf } = synthEnv("dev", {
       emr: { workloadProfile: "memory-optimized", sparkDefaults: { "spark.sql.autoBroadcastJoinThreshold": "32m" }, applications: ["Hadoop", "Spark", "Hive"] },
     });
-    const c = cluster(tf);
-    for (const t of c.core_instance_fleet.instance_type_configs) expect(t.instance_type).toMatch(/^r/);
-    const configs = JSON.parse(c.configurations_json) as EmrConfiguration[];
+    const rjf = createCluster(tf).Parameters;
+    const core = rjf.Instances.InstanceFleets.find((f: any) => f.InstanceFleetType === "CORE");
+    for (const t of core.InstanceTypeConfigs) expect(t.InstanceType).toMatch(/^r/);
+    const configs = rjf.Configurations as EmrConfiguration[];
     expect(classification(configs, "spark-defaults")?.Properties).toMatchObject({
       "spark.executor.memoryOverheadFactor": "0.2",
       "spark.sql.autoBroadcastJoinThreshold": "32m",
@@ -361,38 +389,9 @@ describe("config variants", () => {
   });
 
   it("a spot core fleet (allowed in dev) gets a spot specification that falls back to on-demand", () => {
-    const { tf } = synthEnv("dev", { emr: { fleets: { core: { targetOnDemandCapacity: 1, targetSpotCapacity: 2 } }, terminationProtection: false } });
-    const core = cluster(tf).core_instance_fleet;
-    expect(core.target_spot_capacity).toBe(2);
-    expect(core.launch_specifications.spot_specification[0].timeout_action).toBe("SWITCH_TO_ON_DEMAND");
-  });
-});
-
-describe("configuration builder", () => {
-  it("the platform's settings win over profile and environment overrides", () => {
-    const configs = clusterConfigurations({
-      applications: ["Hadoop", "Spark"],
-      sparkDefaults: { "spark.dynamicAllocation.enabled": "false", "spark.sql.adaptive.enabled": "false", "spark.executor.cores": "4" },
-      yarnSite: { "yarn.nodemanager.vmem-check-enabled": "true" },
-      pysparkPython: "/usr/bin/python3.11",
-    });
-    expect(classification(configs, "spark-defaults")?.Properties).toMatchObject({
-      "spark.dynamicAllocation.enabled": "true",
-      "spark.sql.adaptive.enabled": "true",
-      "spark.executor.cores": "4",
-    });
-    expect(classification(configs, "yarn-site")?.Properties).toMatchObject({ "yarn.nodemanager.vmem-check-enabled": "false" });
-  });
-
-  it("renders the same JSON for the same input (configurations_json is ForceNew)", () => {
-    const input = { applications: ["Hadoop", "Spark"], sparkDefaults: { b: "2", a: "1" }, pysparkPython: "/usr/bin/python3.11" };
-    const other = { ...input, sparkDefaults: { a: "1", b: "2" } };
-    expect(JSON.stringify(clusterConfigurations(input))).toBe(JSON.stringify(clusterConfigurations(other)));
-  });
-
-  it("can leave the Glue metastore out", () => {
-    const configs = clusterConfigurations({ applications: ["Hadoop", "Spark", "Hive"], pysparkPython: "/usr/bin/python3.11", glueCatalog: false });
-    expect(classification(configs, "spark-hive-site")).toBeUndefined();
-    expect(classification(configs, "hive-site")).toBeUndefined();
+    const { tf } = synthEnv("dev", { emr: { fleets: { core: { targetOnDemandCapacity: 1, targetSpotCapacity: 2 } } } });
+    const core = createCluster(tf).Parameters.Instances.InstanceFleets.find((f: any) => f.InstanceFleetType === "CORE");
+    expect(core.TargetSpotCapacity).toBe(2);
+    expect(core.LaunchSpecifications.SpotSpecification.TimeoutAction).toBe("SWITCH_TO_ON_DEMAND");
   });
 });

@@ -23,6 +23,9 @@ function allStatements(tf: TerraformJson): { doc: string; s: any }[] {
 
 const KEY_REF = /^\$\{aws_kms_key\.kms_key_\w+\.arn\}$/;
 
+/** The pipeline's createCluster task: the cluster every run starts. */
+const createCluster = (tf: TerraformJson) => JSON.parse(resource(tf, "aws_sfn_state_machine", "pipeline_state-machine").definition).States.CreateCluster;
+
 describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
   const { tf, stack } = synthEnv(env);
   const cfg = stack.config;
@@ -74,7 +77,8 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     expect(trust.principals).toEqual([{ type: "Service", identifiers: ["ec2.amazonaws.com"] }]);
     const profile = resource(tf, "aws_iam_instance_profile", "emr-iam_instance-profile");
     expect(profile.role).toBe(`\${aws_iam_role.${instanceRoleName}.name}`);
-    expect(resource(tf, "aws_emr_cluster", "emr_cluster").ec2_attributes.instance_profile).toMatch(/aws_iam_instance_profile\.emr-iam_instance-profile_\w+\.arn/);
+    // Every pipeline cluster is launched with it.
+    expect(createCluster(tf).Parameters.JobFlowRole).toMatch(/aws_iam_instance_profile\.emr-iam_instance-profile_\w+\.name/);
   });
 
   it("the instance role's policies are inline, one per concern", () => {
@@ -83,31 +87,35 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     ]);
   });
 
-  it("S3: read bronze, read/write silver and gold, read artifacts, write only its log prefix", () => {
+  // dev runs a synthetic feed (the generate job writes its Bronze); prod only reads Bronze.
+  const writesBronze = env === "dev";
+
+  it(`S3: ${writesBronze ? "read/write bronze (synthetic feed)" : "read bronze"}, read/write silver and gold, read artifacts, write only its log prefix`, () => {
     const s3 = statementsBySid({ statement: inlinePolicies(tf, "emr-iam_instance-role")["data-lake"] });
     const bucket = (role: string) => `\${aws_s3_bucket.lake_${role}_bucket_`;
     expect(Object.keys(s3).sort()).toEqual([
       "ListArtifacts", "ListBronze", "ListGold", "ListSilver",
-      "ReadArtifactsObjects", "ReadBronzeObjects", "ReadWriteGoldObjects", "ReadWriteSilverObjects",
+      "ReadArtifactsObjects", writesBronze ? "ReadWriteBronzeObjects" : "ReadBronzeObjects", "ReadWriteGoldObjects", "ReadWriteSilverObjects",
       "WriteEmrLogs", "WriteEmrLogsList",
     ]);
-    expect(s3.ReadBronzeObjects.actions).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
-    expect(s3.ReadBronzeObjects.resources[0].startsWith(bucket("bronze"))).toBe(true);
+    const bronze = s3[writesBronze ? "ReadWriteBronzeObjects" : "ReadBronzeObjects"];
+    expect(bronze.actions.includes("s3:PutObject")).toBe(writesBronze);
+    expect(bronze.resources[0].startsWith(bucket("bronze"))).toBe(true);
     expect(s3.ReadArtifactsObjects.actions).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
     for (const layer of ["Silver", "Gold"]) {
       expect(s3[`ReadWrite${layer}Objects`].actions).toEqual(expect.arrayContaining(["s3:PutObject", "s3:DeleteObject"]));
       expect(s3[`ReadWrite${layer}Objects`].resources[0].startsWith(bucket(layer.toLowerCase()))).toBe(true);
     }
-    // Writes on bronze or artifacts: none.
+    // Writes on artifacts never; on bronze only with the synthetic feed.
     const writers = Object.values(s3).filter((st: any) => st.actions.includes("s3:PutObject"));
-    for (const w of writers) expect(w.resources[0]).not.toMatch(/lake_(bronze|artifacts)_/);
+    for (const w of writers) expect(w.resources[0]).not.toMatch(writesBronze ? /lake_artifacts_/ : /lake_(bronze|artifacts)_/);
     // The log bucket: only under emr/, and listing only that prefix.
     expect(s3.WriteEmrLogs.resources).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.logs_bucket_\w+\.arn\}\/emr\/\*$/)]);
     expect(s3.WriteEmrLogs.actions).not.toContain("s3:GetObject");
     expect(s3.WriteEmrLogsList.condition).toEqual([{ test: "StringLike", variable: "s3:prefix", values: ["emr/*", "emr"] }]);
   });
 
-  it("Glue: the environment's databases and their tables only; writes on silver and gold only", () => {
+  it(`Glue: the environment's databases and their tables only; writes on ${writesBronze ? "bronze, " : ""}silver and gold only`, () => {
     const glue = statementsBySid({ statement: inlinePolicies(tf, "emr-iam_instance-role")["glue-catalog"] });
     // Written out in full (not rebuilt with the code's own template), per environment.
     const expected = {
@@ -123,6 +131,7 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     ]);
     expect(glue.GlueCatalogWrite.resources).toEqual([
       `${base}:catalog`,
+      ...(writesBronze ? [`${base}:database/${db}_bronze`, `${base}:table/${db}_bronze/*`] : []),
       `${base}:database/${db}_silver`, `${base}:table/${db}_silver/*`,
       `${base}:database/${db}_gold`, `${base}:table/${db}_gold/*`,
     ]);
@@ -160,7 +169,7 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     expect(ssm.SsmAgentRegistration.resources).toEqual([`arn:aws:ec2:${cfg.region}:${cfg.accountId}:instance/*`]);
     expect(ssm.SessionManagerChannels.actions).toEqual(SESSION_MANAGER_CHANNEL_ACTIONS);
     expect(ssm.SessionManagerChannels.resources).toEqual(["*"]);
-    expect(resource(tf, "aws_emr_cluster", "emr_cluster").ec2_attributes.key_name).toBeUndefined();
+    expect(createCluster(tf).Parameters.Instances.Ec2KeyName).toBeUndefined();
   });
 
   it("both roles are key users; the service role may also create grants for AWS resources (EBS)", () => {
@@ -180,16 +189,28 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     expect(offenders).toEqual([]);
   });
 
-  it('"Resource": "*" appears only in the key policy and the two API-without-resource statements', () => {
+  it('"Resource": "*" appears only in the key policy and where the API has no resource type', () => {
     const star = allStatements(tf)
       .filter(({ s }) => (s.resources ?? []).includes("*"))
       .filter(({ doc }) => !doc.startsWith("kms_policy_doc")) // in a key policy, "*" means the key itself
       .map(({ s }) => s.sid)
       .sort();
-    expect(star).toEqual(["PutMetricsInOwnNamespace", "SessionManagerChannels"]);
-    // And each of those two is conditioned or limited to actions that have no resource type.
+    expect(star).toEqual([
+      "ExecutionLogDelivery", "PutMetricsInOwnNamespace", "PutPipelineMetrics", "RunTaggedClusters", "SessionManagerChannels", "XRayTracing",
+    ]);
     const byName = Object.fromEntries(allStatements(tf).map(({ s }) => [s.sid, s]));
-    expect(byName.PutMetricsInOwnNamespace.condition).toBeDefined();
+    // The metric and RunJobFlow statements are scoped by conditions instead.
+    for (const sid of ["PutMetricsInOwnNamespace", "PutPipelineMetrics"]) {
+      expect(byName[sid].condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: [`marketpulse/${env}`] }]);
+    }
+    expect(byName.RunTaggedClusters.actions).toEqual(["elasticmapreduce:RunJobFlow"]);
+    expect(byName.RunTaggedClusters.condition).toEqual([
+      { test: "StringEquals", variable: "aws:RequestTag/environment", values: [env] },
+      { test: "StringEquals", variable: "aws:RequestTag/for-use-with-amazon-emr-managed-policies", values: ["true"] },
+    ]);
+    // The others are limited to actions that have no resource type.
     expect(byName.SessionManagerChannels.actions.every((a: string) => a.startsWith("ssmmessages:"))).toBe(true);
+    expect(byName.XRayTracing.actions.every((a: string) => a.startsWith("xray:"))).toBe(true);
+    expect(byName.ExecutionLogDelivery.actions.every((a: string) => a.startsWith("logs:"))).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { policyDocFor, resource, resources, statementsBySid, synthEnv, type EnvName } from "../support/synth";
+import { RAW_ENVS, policyDocFor, resource, resources, statementsBySid, synthEnv, type EnvName } from "../support/synth";
 
 const KEY_REF = /^\$\{aws_kms_key\.kms_key_\w+\.arn\}$/;
-const CLUSTER_ID = /^\$\{aws_emr_cluster\.emr_cluster_\w+\.id\}$/;
+const STATE_MACHINE = /^\$\{aws_sfn_state_machine\.pipeline_state-machine_\w+\.arn\}$/;
 
 describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
   const { tf, stack } = synthEnv(env);
@@ -10,7 +10,8 @@ describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
   const topic = resource(tf, "aws_sns_topic", "monitoring_topic");
   const [topicName] = resources(tf, "aws_sns_topic").find(([n]) => n.startsWith("monitoring_topic"))!;
   const topicArn = `\${aws_sns_topic.${topicName}.arn}`;
-  const alarms = Object.fromEntries(resources(tf, "aws_cloudwatch_metric_alarm").map(([, a]) => [a.alarm_name.replace(`marketpulse-${env}-emr-`, ""), a]));
+  const alarms = Object.fromEntries(resources(tf, "aws_cloudwatch_metric_alarm").map(([, a]) => [a.alarm_name.replace(`marketpulse-${env}-`, ""), a]));
+  const emrAlarms = Object.entries(alarms).filter(([n]) => n.startsWith("emr-"));
 
   it("one SNS topic, encrypted with the environment key", () => {
     expect(resources(tf, "aws_sns_topic")).toHaveLength(1);
@@ -45,7 +46,14 @@ describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
     ]);
     expect(s.EventBridgePublish.condition).toEqual([
       account,
-      { test: "ArnEquals", variable: "aws:SourceArn", values: [expect.stringMatching(/aws_cloudwatch_event_rule\.monitoring_emr-failures_\w+\.arn/)] },
+      {
+        test: "ArnEquals",
+        variable: "aws:SourceArn",
+        values: [
+          expect.stringMatching(/aws_cloudwatch_event_rule\.monitoring_emr-failures_\w+\.arn/),
+          expect.stringMatching(/aws_cloudwatch_event_rule\.monitoring_pipeline-failures_\w+\.arn/),
+        ],
+      },
     ]);
     expect(s.BudgetsPublish.condition).toEqual([account, { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:budgets::${cfg.accountId}:*`] }]);
     for (const st of Object.values(s) as any[]) {
@@ -61,53 +69,105 @@ describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
     for (const x of subs) expect(x).toMatchObject({ protocol: "email", topic_arn: topicArn });
   });
 
-  it("alarms on failed apps, unhealthy and lost nodes, HDFS, YARN memory, long idle and low core nodes", () => {
-    expect(Object.keys(alarms).sort()).toEqual([
-      "apps-failed", "core-nodes-low", "hdfs-utilization", "long-idle", "lost-nodes", "unhealthy-nodes", "yarn-memory-low",
+  it("EMR: alarms on failed apps, unhealthy and lost nodes, HDFS, YARN memory and long idle, across every cluster of the account", () => {
+    expect(emrAlarms.map(([n]) => n).sort()).toEqual([
+      "emr-apps-failed", "emr-hdfs-utilization", "emr-long-idle", "emr-lost-nodes", "emr-unhealthy-nodes", "emr-yarn-memory-low",
     ]);
-    expect(alarms["apps-failed"]).toMatchObject({ metric_name: "AppsFailed", comparison_operator: "GreaterThanOrEqualToThreshold", threshold: 1 });
-    expect(alarms["unhealthy-nodes"]).toMatchObject({ metric_name: "MRUnhealthyNodes", threshold: 1 });
-    expect(alarms["lost-nodes"]).toMatchObject({ metric_name: "MRLostNodes", threshold: 1 });
-    expect(alarms["hdfs-utilization"]).toMatchObject({
-      metric_name: "HDFSUtilization", comparison_operator: "GreaterThanThreshold", threshold: cfg.monitoring.hdfsUtilizationPercent,
-    });
-    expect(alarms["yarn-memory-low"]).toMatchObject({
-      metric_name: "YARNMemoryAvailablePercentage", comparison_operator: "LessThanThreshold", threshold: cfg.monitoring.yarnMemoryAvailablePercent,
-    });
-    expect(alarms["long-idle"]).toMatchObject({ metric_name: "IsIdle", statistic: "Minimum", threshold: 1 });
-    expect(alarms["long-idle"].period * alarms["long-idle"].evaluation_periods).toBe(cfg.monitoring.idleAlarmMinutes * 60);
+    const query = (name: string) => alarms[name].metric_query[0].expression;
+    expect(query("emr-apps-failed")).toBe('SELECT SUM(AppsFailed) FROM SCHEMA("AWS/ElasticMapReduce", JobFlowId)');
+    expect(query("emr-unhealthy-nodes")).toBe('SELECT MAX(MRUnhealthyNodes) FROM SCHEMA("AWS/ElasticMapReduce", JobFlowId)');
+    expect(query("emr-lost-nodes")).toBe('SELECT MAX(MRLostNodes) FROM SCHEMA("AWS/ElasticMapReduce", JobFlowId)');
+    expect(query("emr-yarn-memory-low")).toBe('SELECT MIN(YARNMemoryAvailablePercentage) FROM SCHEMA("AWS/ElasticMapReduce", JobFlowId)');
+    expect(alarms["emr-hdfs-utilization"]).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: cfg.monitoring.hdfsUtilizationPercent });
+    expect(alarms["emr-yarn-memory-low"]).toMatchObject({ comparison_operator: "LessThanThreshold", threshold: cfg.monitoring.yarnMemoryAvailablePercent });
+    expect(query("emr-long-idle")).toBe('SELECT MAX(IsIdle) FROM SCHEMA("AWS/ElasticMapReduce", JobFlowId)');
+    expect(alarms["emr-long-idle"].metric_query[0].period * alarms["emr-long-idle"].evaluation_periods).toBe(cfg.monitoring.idleAlarmMinutes * 60);
   });
 
-  it("the core-node alarm fires below the fewest nodes that make up the core fleet's capacity", () => {
-    // dev: 1 unit of xlarge types -> 1 node; prod: 6 units of 2xlarge (weight 2) -> 3 nodes.
-    expect(alarms["core-nodes-low"]).toMatchObject({
-      metric_name: "CoreNodesRunning", comparison_operator: "LessThanThreshold", threshold: env === "prod" ? 3 : 1,
-    });
-    expect(stack.emr.minimumCoreNodes).toBe(env === "prod" ? 3 : 1);
+  it("EMR alarms name no cluster id (transient clusters have none at plan time) and fit Metrics Insights' 3 hours", () => {
+    for (const [name, a] of emrAlarms as [string, any][]) {
+      expect(a.dimensions, name).toBeUndefined();
+      expect(a.metric_query).toHaveLength(1);
+      expect(a.metric_query[0].period * a.evaluation_periods, name).toBeLessThanOrEqual(3 * 3600);
+      expect(a.treat_missing_data).toBe("notBreaching");
+    }
+    expect(alarms["emr-core-nodes-low"]).toBeUndefined(); // only a long-running cluster has one
   });
 
-  it("every alarm watches this cluster's EMR metrics and notifies the topic", () => {
+  it("pipeline: failed, timed-out and throttled executions, and dead-lettered starts", () => {
+    for (const [name, metric] of [
+      ["pipeline-failed", "ExecutionsFailed"],
+      ["pipeline-timed-out", "ExecutionsTimedOut"],
+      ["pipeline-throttled", "ExecutionThrottled"],
+    ]) {
+      expect(alarms[name], name).toMatchObject({ namespace: "AWS/States", metric_name: metric, statistic: "Sum", threshold: 1 });
+      expect(alarms[name].dimensions.StateMachineArn).toMatch(STATE_MACHINE);
+    }
+    expect(alarms["pipeline-dead-letters"]).toMatchObject({ namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", threshold: 1 });
+    expect(alarms["pipeline-dead-letters"].dimensions.QueueName).toMatch(/aws_sqs_queue\.pipeline_dead-letters_\w+\.name/);
+  });
+
+  it(`freshness and no-input alarms exist exactly when the schedule is on (${env === "prod" ? "prod: on" : "dev: off"})`, () => {
+    if (env === "prod") {
+      expect(alarms["pipeline-stale"]).toMatchObject({
+        metric_name: "ExecutionsSucceeded",
+        comparison_operator: "LessThanThreshold",
+        threshold: 1,
+        period: 3600,
+        evaluation_periods: cfg.pipeline.freshnessAlarmHours,
+        datapoints_to_alarm: cfg.pipeline.freshnessAlarmHours,
+        treat_missing_data: "breaching",
+      });
+      expect(alarms["pipeline-no-input"]).toMatchObject({
+        namespace: `marketpulse/${env}`,
+        metric_name: "RunsWithoutInput",
+        dimensions: { Pipeline: `marketpulse-${env}-pipeline` },
+        period: 86400,
+        evaluation_periods: cfg.pipeline.noInputAlarmDays,
+      });
+    } else {
+      expect(alarms["pipeline-stale"]).toBeUndefined();
+      expect(alarms["pipeline-no-input"]).toBeUndefined();
+    }
+  });
+
+  it("every alarm notifies the topic, in and out of alarm, and says what it means", () => {
     for (const a of Object.values(alarms) as any[]) {
-      expect(a.namespace).toBe("AWS/ElasticMapReduce");
-      expect(a.dimensions.JobFlowId).toMatch(CLUSTER_ID);
+      expect(a.alarm_name.startsWith(`marketpulse-${env}-`)).toBe(true);
       expect(a.actions_enabled).toBe(true);
       expect(a.alarm_actions).toEqual([topicArn]);
       expect(a.ok_actions).toEqual([topicArn]);
-      expect(a.treat_missing_data).toBe("notBreaching");
       expect(a.alarm_description.length).toBeGreaterThan(10);
     }
   });
 
-  it("an EventBridge rule sends failed/cancelled steps and TERMINATED_WITH_ERRORS to the topic", () => {
+  it("an EventBridge rule sends this environment's failed/cancelled steps and clusters ending with errors to the topic, by name", () => {
     const rule = resource(tf, "aws_cloudwatch_event_rule", "monitoring_emr-failures");
     const pattern = JSON.parse(rule.event_pattern);
-    expect(pattern.source).toEqual(["aws.emr"]);
-    expect(pattern["detail-type"].sort()).toEqual(["EMR Cluster State Change", "EMR Step Status Change"]);
-    expect(pattern.detail.state.sort()).toEqual(["CANCELLED", "FAILED", "TERMINATED_WITH_ERRORS"]);
-    expect(pattern.detail.clusterId).toEqual([expect.stringMatching(CLUSTER_ID)]);
+    expect(pattern).toEqual({
+      source: ["aws.emr"],
+      $or: [
+        { "detail-type": ["EMR Step Status Change"], detail: { state: ["FAILED", "CANCELLED"], name: [{ prefix: `marketpulse-${env} ` }] } },
+        { "detail-type": ["EMR Cluster State Change"], detail: { state: ["TERMINATED_WITH_ERRORS"], name: [{ prefix: `marketpulse-${env}` }] } },
+      ],
+    });
+    // The names the pipeline gives its steps and clusters match those prefixes.
+    const definition = JSON.parse(resource(tf, "aws_sfn_state_machine", "pipeline_state-machine").definition);
+    expect(definition.States.DailyRun.Parameters["clusterName.$"]).toBe(`States.Format('marketpulse-${env}-{}', $.date)`);
+    expect(definition.States.DailyRun.Parameters.stepNames["bronze_to_silver.$"]).toBe(`States.Format('marketpulse-${env} bronze_to_silver {}', $.date)`);
     const target = resource(tf, "aws_cloudwatch_event_target", "monitoring_emr-failures-target");
     expect(target.arn).toBe(topicArn);
     expect(target.rule).toMatch(/aws_cloudwatch_event_rule\.monitoring_emr-failures_\w+\.name/);
+  });
+
+  it("an EventBridge rule sends failed, timed-out and aborted pipeline runs to the topic", () => {
+    const rule = resource(tf, "aws_cloudwatch_event_rule", "monitoring_pipeline-failures");
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [expect.stringMatching(STATE_MACHINE)] },
+    });
+    expect(resource(tf, "aws_cloudwatch_event_target", "monitoring_pipeline-failures-target").arn).toBe(topicArn);
   });
 
   it("a monthly cost budget on the environment's tag alerts the topic", () => {
@@ -139,7 +199,14 @@ describe("monitoring config variants", () => {
     expect(hdfs.threshold).toBe(70);
     const idle = resources(tf, "aws_cloudwatch_metric_alarm").find(([n]) => n.includes("long-idle"))![1];
     expect(idle.evaluation_periods).toBe(6);
+    expect(idle.metric_query[0].period).toBe(300);
     expect(resource(tf, "aws_budgets_budget", "monitoring_budget").limit_amount).toBe("99.5");
+  });
+
+  it("turning the schedule on in dev brings its freshness alarm, with the configured window", () => {
+    const { tf } = synthEnv("dev", { pipeline: { ...RAW_ENVS.dev.pipeline, schedule: { enabled: true }, freshnessAlarmHours: 50 } });
+    const stale = resources(tf, "aws_cloudwatch_metric_alarm").find(([n]) => n.includes("pipeline-stale"))![1];
+    expect(stale.evaluation_periods).toBe(50);
   });
 
   it("no recipients, no subscriptions", () => {

@@ -51,7 +51,21 @@ describe("toPlatformProps", () => {
       core: "marketpulse-dev-emr-core-",
       serviceAccess: "marketpulse-dev-emr-service-access-",
     });
-    expect(p.monitoring.names).toMatchObject({ topic: "marketpulse-dev-alerts", alarmPrefix: "marketpulse-dev-", failureRule: "marketpulse-dev-emr-failures" });
+    expect(p.monitoring.names).toMatchObject({
+      topic: "marketpulse-dev-alerts",
+      alarmPrefix: "marketpulse-dev-",
+      emrFailureRule: "marketpulse-dev-emr-failures",
+      pipelineFailureRule: "marketpulse-dev-pipeline-failures",
+    });
+    expect(p.pipeline.names).toEqual({
+      stateMachine: "marketpulse-dev-pipeline",
+      role: "marketpulse-dev-pipeline",
+      logGroup: "/marketpulse/dev/pipeline",
+      schedule: "marketpulse-dev-pipeline",
+      schedulerRole: "marketpulse-dev-pipeline-scheduler",
+      deadLetterQueue: "marketpulse-dev-pipeline-dlq",
+      clusterNamePrefix: "marketpulse-dev",
+    });
     expect(p.sparkJobs.locations).toEqual({
       bronze: "s3://marketpulse-dev-bronze-111111111111",
       silver: "s3://marketpulse-dev-silver-111111111111",
@@ -72,6 +86,32 @@ describe("toPlatformProps", () => {
     expect(p.emr.fleets.core.instanceTypes.map((t) => t.instanceType)).toEqual(["m5.2xlarge", "m6i.2xlarge", "m5a.2xlarge"]);
     expect(p.emr.fleets.task.instanceTypes.length).toBeGreaterThanOrEqual(3);
     expect(p.emr.software.pysparkPython).toBe("/usr/bin/python3.11");
+  });
+
+  it("schedules runs in prod by default and not in dev; freshness and no-input alarms only with a schedule", () => {
+    expect(props("prod").pipeline.schedule).toMatchObject({ enabled: true, expression: "cron(0 2 * * ? *)", timezone: "UTC" });
+    expect(props("prod").monitoring.pipeline).toMatchObject({ freshnessHours: 26, noInputDays: 3 });
+    expect(props("dev").pipeline.schedule.enabled).toBe(false);
+    expect(props("dev").monitoring.pipeline.freshnessHours).toBeUndefined();
+    const scheduledDev = props("dev", { pipeline: { ...RAW_ENVS.dev.pipeline, schedule: { enabled: true } } });
+    expect(scheduledDev.pipeline.schedule.enabled).toBe(true);
+    expect(scheduledDev.monitoring.pipeline.freshnessHours).toBe(26);
+  });
+
+  it("a synthetic feed stages generate and lets the cluster write Bronze; without one the cluster only reads it", () => {
+    const dev = props("dev");
+    expect(dev.sparkJobs.generate).toEqual({ symbols: 5, seed: 42, ticksPerHour: 60, defectRate: 0.01 });
+    expect(dev.emrIam.writeLayers).toEqual(["bronze", "silver", "gold"]);
+    const prod = props("prod");
+    expect(prod.sparkJobs.generate).toBeUndefined();
+    expect(prod.emrIam.readLayers).toEqual(["bronze"]);
+    expect(prod.emrIam.writeLayers).toEqual(["silver", "gold"]);
+  });
+
+  it("gives the pipeline's clusters the environment's tags (RunJobFlow clusters get no provider default_tags)", () => {
+    expect(props("prod").emr.tags).toEqual(props("prod").provider.defaultTags);
+    expect(props("prod").pipeline.environmentTag).toEqual({ key: "environment", value: "prod" });
+    expect(props("prod").emr.longRunning).toBeUndefined();
   });
 
   it("generates a certificate only where TLS is on and no PEM zip is supplied", () => {

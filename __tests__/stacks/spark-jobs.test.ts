@@ -10,10 +10,12 @@ describe.each<EnvName>(["dev", "prod"])("spark jobs staging (%s)", (env) => {
   // Only this module's objects: the stack also stages e.g. the EMR in-transit certificate zip.
   const objects = resources(tf, "aws_s3_object").filter(([n]) => n.startsWith("spark-jobs_")).map(([, o]) => o);
 
+  // dev runs the synthetic feed, so it stages the generate job too; prod does not.
+  const jobs = env === "dev" ? ["generate", "bronze_to_silver", "silver_to_gold"] : ["bronze_to_silver", "silver_to_gold"];
+
   it("uploads the package zip and one entry script per cluster job, KMS-encrypted under content-hashed keys", () => {
     expect(objects.map((o) => o.key.replace(/[A-F0-9]{16}/, "<hash>")).sort()).toEqual([
-      "spark-jobs/<hash>/entrypoints/bronze_to_silver.py",
-      "spark-jobs/<hash>/entrypoints/silver_to_gold.py",
+      ...jobs.map((j) => `spark-jobs/<hash>/entrypoints/${j}.py`).sort(),
       "spark-jobs/<hash>/marketpulse_jobs.zip",
     ]);
     for (const o of objects) {
@@ -42,7 +44,7 @@ describe.each<EnvName>(["dev", "prod"])("spark jobs staging (%s)", (env) => {
 
   it("exposes a spark-submit step per job as a stack output", () => {
     const steps = JSON.parse(tf.output.emr_steps.value);
-    expect(Object.keys(steps)).toEqual(["bronze_to_silver", "silver_to_gold"]);
+    expect(Object.keys(steps)).toEqual(jobs);
     const b2s = steps.bronze_to_silver;
     expect(b2s).toMatchObject({ Type: "CUSTOM_JAR", Jar: "command-runner.jar", ActionOnFailure: "CANCEL_AND_WAIT" });
     expect(b2s.Args.slice(0, 4)).toEqual(["spark-submit", "--deploy-mode", "cluster", "--py-files"]);
@@ -62,13 +64,29 @@ describe.each<EnvName>(["dev", "prod"])("spark jobs staging (%s)", (env) => {
   });
 });
 
+describe("the synthetic feed's generate step (dev)", () => {
+  const { tf, stack } = synthEnv("dev");
+  const feed = stack.config.pipeline.syntheticFeed;
+
+  it("writes the day's Bronze with the configured feed, before the other jobs", () => {
+    const steps = JSON.parse(tf.output.emr_steps.value);
+    expect(steps.generate.Args.slice(6)).toEqual([
+      "--date", "@DATE@",
+      "--bronze", `s3://marketpulse-dev-bronze-${stack.config.accountId}`,
+      "--symbols", String(feed.symbols), "--seed", String(feed.seed),
+      "--ticks-per-hour", String(feed.ticksPerHour), "--defect-rate", String(feed.defectRate),
+    ]);
+    expect(stack.sparkJobs.jobs).toEqual(["generate", "bronze_to_silver", "silver_to_gold"]);
+  });
+});
+
 describe("staged files", () => {
   const { stack, tf } = synthEnv("dev");
   const stackDir = join(Testing.fullSynth(stack), "stacks", "marketpulse-dev");
 
   it("writes an add-steps file per job beside the stack, at the path the output names", () => {
     const dir = join(stackDir, tf.output.emr_step_files.value);
-    expect(readdirSync(dir).sort()).toEqual(["bronze_to_silver.json", "silver_to_gold.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["bronze_to_silver.json", "generate.json", "silver_to_gold.json"]);
     const steps = JSON.parse(readFileSync(join(dir, "silver_to_gold.json"), "utf8"));
     expect(steps).toEqual([stack.sparkJobs.steps.silver_to_gold]);
   });

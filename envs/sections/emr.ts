@@ -107,6 +107,23 @@ export const emrManagedScalingSchema = z
   .prefault({})
   .describe("EMR managed scaling limits (core and task only; the master is never scaled).");
 
+export const emrLongRunningSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "A Terraform-owned cluster that stays up (interactive work, later streaming), beside the pipeline's transient clusters. It is billed for every hour it runs (docs/cost.md). Default: off.",
+      ),
+    terminationProtection: z.boolean().default(true).describe("EMR termination protection of the long-running cluster; prod requires true. Default: true."),
+    idleTimeoutSeconds: z
+      .number()
+      .optional()
+      .describe("Refused: a long-running cluster has no auto-termination (see the rule `long-running-no-auto-termination`). Default: none."),
+  })
+  .prefault({})
+  .describe("The opt-in long-running cluster, launched from the same cluster specification as the pipeline's.");
+
 export const emrInTransitSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe("TLS between cluster nodes and applications; prod requires true. Default: true."),
@@ -152,8 +169,10 @@ export const emrSchema = z
       .min(60)
       .max(604800)
       .default(1800)
-      .describe("Auto-termination: seconds of idleness after which the cluster terminates (60 s to 7 days). Default: 1800 (30 minutes)."),
-    terminationProtection: z.boolean().default(true).describe("EMR termination protection; prod requires true. Default: true."),
+      .describe(
+        "Auto-termination of the pipeline's transient clusters after this many idle seconds (60 s to 7 days): the backstop for a run whose terminate state never runs (timed out or stopped). Default: 1800 (30 minutes).",
+      ),
+    longRunningCluster: emrLongRunningSchema,
     stepConcurrencyLevel: z.number().int().min(1).max(256).default(1).describe("Steps that may run at the same time (1-256). Default: 1."),
     inTransitEncryption: emrInTransitSchema,
     sparkDefaults: z
@@ -288,6 +307,26 @@ export const emrRules: ConfigRule<EnvConfig>[] = [
     (c) => c.emr.fleets.core.targetSpotCapacity > 0,
     "prod runs core on on-demand only (HDFS lives on core nodes; spot belongs to the task fleet); set it to 0",
   ),
-  prodRule("prod-termination-protection", "emr.terminationProtection", "termination protection", (c) => !c.emr.terminationProtection),
+  {
+    code: "long-running-no-auto-termination",
+    path: "emr.longRunningCluster.idleTimeoutSeconds",
+    description:
+      "A long-running cluster has no auto-termination: when EMR ends it, Terraform drops it from state and the next plan creates a new cluster while the task fleet and scaling policy still name the old one (terraform-provider-aws #32248).",
+    check: ({ emr }) =>
+      emr.longRunningCluster.idleTimeoutSeconds === undefined
+        ? []
+        : [
+            {
+              message:
+                "a long-running cluster has no auto-termination: once EMR ends it, Terraform loses it and plans a new one against stale fleet and scaling resources; remove this, or let the pipeline's transient clusters (emr.idleTimeoutSeconds) do the work",
+            },
+          ],
+  },
+  prodRule(
+    "prod-termination-protection",
+    "emr.longRunningCluster.terminationProtection",
+    "termination protection on a long-running cluster",
+    (c) => c.emr.longRunningCluster.enabled && !c.emr.longRunningCluster.terminationProtection,
+  ),
   prodRule("prod-tls-in-transit", "emr.inTransitEncryption.enabled", "in-transit encryption", (c) => !c.emr.inTransitEncryption.enabled),
 ];

@@ -28,9 +28,11 @@ export const monitoringSchema = z
       .number()
       .int()
       .min(5)
-      .max(1440)
+      .max(180)
       .default(120)
-      .describe("Cost alarm: the cluster has been idle this many minutes (5-1440; CloudWatch evaluates at most a day). Default: 120."),
+      .describe(
+        "Cost alarm: a cluster has been idle this many minutes (5-180; the alarm is a Metrics Insights query over every cluster, and those see 3 hours). Default: 120.",
+      ),
   })
   .prefault({})
   .describe("Alarms, notifications and the monthly budget.");

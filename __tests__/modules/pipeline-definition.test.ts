@@ -1,0 +1,227 @@
+/**
+ * The pipeline's state machine definition, built from small props without a stack: validated
+ * by asl-validator, and read as a graph for what must hold on every path.
+ */
+import jsonata from "jsonata";
+import { describe, expect, it } from "vitest";
+import { ERRORS, pipelineDefinition, RUN_PLACEHOLDERS, runState, TRANSIENT_EMR_ERRORS, type PipelineDefinitionProps } from "../../modules/pipeline-definition";
+import type { EmrStep } from "../../modules/spark-jobs";
+import { paths, reachable, successors, validate, type States } from "../support/asl";
+
+const step = (job: string, dates: string[], name: string): EmrStep => ({
+  Type: "CUSTOM_JAR",
+  Name: name,
+  ActionOnFailure: "CANCEL_AND_WAIT",
+  Jar: "command-runner.jar",
+  Args: ["spark-submit", "--py-files", "s3://artifacts/jobs.zip", `s3://artifacts/${job}.py`, ...dates, "--out", "s3://lake"],
+});
+const job = (name: string) => ({
+  job: name,
+  daily: step(name, ["--date", RUN_PLACEHOLDERS.date], `test ${name} ${RUN_PLACEHOLDERS.date}`),
+  backfill: step(name, ["--start", RUN_PLACEHOLDERS.start, "--end", RUN_PLACEHOLDERS.end], `test ${name} ${RUN_PLACEHOLDERS.start}..${RUN_PLACEHOLDERS.end}`),
+});
+
+function props(overrides: Partial<PipelineDefinitionProps> = {}): PipelineDefinitionProps {
+  return {
+    runJobFlow: { Name: "ignored", ReleaseLabel: "emr-7.13.0", Instances: { KeepJobFlowAliveWhenNoSteps: true } },
+    clusterNamePrefix: "test",
+    jobs: [job("bronze_to_silver"), job("silver_to_gold")],
+    inputCheck: { bucket: "bronze-bucket", datasets: ["prices", "news"] },
+    dateLagDays: 1,
+    timeouts: { clusterStartSeconds: 2700, stepSeconds: 3600, executionSeconds: 36000 },
+    queueCheckSeconds: 300,
+    stepLogsUri: "s3://logs/emr/",
+    metrics: { namespace: "test/ns", pipeline: "test-pipeline" },
+    ...overrides,
+  };
+}
+
+const withFeed = () => props({ jobs: [job("generate"), job("bronze_to_silver"), job("silver_to_gold")], inputCheck: { bucket: "bronze-bucket", datasets: ["prices", "news"], afterJob: "generate" } });
+
+describe.each([
+  ["real feeds (input checked before any cluster)", props()],
+  ["a synthetic feed (input checked after generate)", withFeed()],
+])("the pipeline definition with %s", (_label, p) => {
+  const def = pipelineDefinition(p);
+  const states = def.States as States;
+  const emrTasks = Object.entries(states).filter(([, s]) => String(s.Resource ?? "").startsWith("arn:aws:states:::elasticmapreduce:"));
+  const firstStep = runState(p.jobs[0].job);
+
+  it("is valid Amazon States Language (asl-validator)", () => {
+    expect(validate(def)).toEqual({ isValid: true, errors: "" });
+  });
+
+  it("uses the optimized EMR integration: createCluster.sync, an addStep.sync per job, terminateCluster.sync", () => {
+    expect(states.CreateCluster.Resource).toBe("arn:aws:states:::elasticmapreduce:createCluster.sync");
+    for (const { job: j } of p.jobs) {
+      expect(states[runState(j)].Resource).toBe("arn:aws:states:::elasticmapreduce:addStep.sync");
+      expect(states[runState(j)].Parameters.Step.ActionOnFailure).toBe("CONTINUE");
+    }
+    expect(states.TerminateCluster.Resource).toBe("arn:aws:states:::elasticmapreduce:terminateCluster.sync");
+  });
+
+  it("runs the jobs in order, and only after the cluster exists", () => {
+    const order = paths(states, "CreateCluster")
+      .filter((path) => path.at(-1) === "Succeeded")
+      .map((path) => path.filter((s) => s.startsWith("Run ")));
+    expect(order).toContainEqual(p.jobs.map((j) => runState(j.job)));
+    for (const run of order) expect(run).toEqual(p.jobs.map((j) => runState(j.job)).slice(0, run.length));
+  });
+
+  it("every path after the cluster exists terminates it before the run ends", () => {
+    const all = paths(states, firstStep);
+    expect(all.length).toBeGreaterThan(p.jobs.length); // success, and a failure branch per state
+    const terminates = (s: string) => states[s].Resource === "arn:aws:states:::elasticmapreduce:terminateCluster.sync";
+    for (const path of all) {
+      const end = path.at(-1)!;
+      // The only way to end without a terminate state is a terminate state that itself failed.
+      expect(path.some(terminates) || end === "TerminateFailed", path.join(" > ")).toBe(true);
+      if (end === "TerminateFailed") expect(path.some(terminates), path.join(" > ")).toBe(true);
+    }
+  });
+
+  it("every task that runs while the cluster exists catches every error", () => {
+    const afterCluster = reachable(states, firstStep);
+    for (const name of afterCluster) {
+      if (states[name].Type !== "Task") continue;
+      expect(states[name].Catch?.[0]?.ErrorEquals, name).toEqual(["States.ALL"]);
+    }
+  });
+
+  it("every EMR task retries throttling and transient service errors with backoff", () => {
+    expect(emrTasks.length).toBe(p.jobs.length + 3 + (p.inputCheck.afterJob ? 1 : 0));
+    for (const [name, s] of emrTasks) {
+      expect(s.Retry, name).toEqual([expect.objectContaining({ ErrorEquals: TRANSIENT_EMR_ERRORS, BackoffRate: 2, MaxAttempts: 5 })]);
+    }
+    expect(TRANSIENT_EMR_ERRORS).toContain("EMR.AmazonElasticMapReduceException");
+  });
+
+  it("a bad input fails before any cluster: the input failures are reachable only before CreateCluster", () => {
+    for (const fail of ["InvalidInput", "InvalidDate"]) {
+      expect(states[fail]).toMatchObject({ Type: "Fail" });
+      expect(reachable(states, "CreateCluster").has(fail), fail).toBe(false);
+      expect(reachable(states, "Route").has(fail)).toBe(true);
+    }
+    expect(states.InvalidInput.Error).toBe(ERRORS.invalidInput);
+    expect(states.InvalidDate.Error).toBe(ERRORS.invalidInput);
+  });
+
+  it("has a timeout per step, on the cluster's start and on the whole run", () => {
+    for (const { job: j } of p.jobs) expect(states[runState(j)].TimeoutSeconds).toBe(p.timeouts.stepSeconds);
+    expect(states.CreateCluster.TimeoutSeconds).toBe(p.timeouts.clusterStartSeconds);
+    expect(def.TimeoutSeconds).toBe(p.timeouts.executionSeconds);
+  });
+
+  it("a failed run names the state that failed and the cluster, and where its step logs are", () => {
+    expect(states.RunFailed.ErrorPath).toBe("States.Format('{} failed', $.failedState)");
+    expect(states.RunFailed.CausePath).toContain("$.cluster.ClusterId");
+    expect(states.RunFailed.CausePath).toContain("step logs under s3://logs/emr/{}/steps/");
+    for (const { job: j } of p.jobs) {
+      const recorder = states[runState(j)].Catch[0].Next;
+      expect(states[recorder]).toEqual({ Type: "Pass", Result: runState(j), ResultPath: "$.failedState", Next: "TerminateAfterFailure" });
+    }
+    expect(successors(states.TerminateAfterFailure)).toEqual(["RunFailed", "TerminateFailed"]);
+  });
+
+  it("runs one at a time: a run waits until it is the oldest running execution", () => {
+    expect(states.ListRunningRuns).toMatchObject({
+      Resource: "arn:aws:states:::aws-sdk:sfn:listExecutions",
+      Parameters: { "StateMachineArn.$": "$$.StateMachine.Id", StatusFilter: "RUNNING" },
+    });
+    expect(states.IsOldestRun.Choices).toEqual([{ Variable: "$.queue.oldest.ExecutionArn", StringEqualsPath: "$$.Execution.Id", Next: "CreateCluster" }]);
+    expect(states.IsOldestRun.Default).toBe("WaitForOlderRun");
+    expect(states.WaitForOlderRun).toEqual({ Type: "Wait", Seconds: p.queueCheckSeconds, Next: "ListRunningRuns" });
+    // The queue comes before the cluster on every way in.
+    for (const path of paths(states, "Route").filter((q) => q.includes("CreateCluster"))) {
+      expect(path.indexOf("IsOldestRun")).toBeLessThan(path.indexOf("CreateCluster"));
+    }
+  });
+
+  it("a daily run without Bronze input starts no cluster work and ends NoInput; a backfill never checks", () => {
+    expect(states.ShouldCheckInput.Choices[0]).toMatchObject({ Variable: "$.run.checkInput", BooleanEquals: true });
+    expect(states.DailyRun.Parameters.checkInput).toBe(true);
+    expect(states.BackfillRun.Parameters.checkInput).toBe(false);
+    for (const dataset of p.inputCheck.datasets) {
+      expect(states[`List Bronze ${dataset}`].Parameters).toEqual({
+        Bucket: "bronze-bucket",
+        "Prefix.$": `States.Format('${dataset}/date={}/', $.run.date)`,
+        MaxKeys: 1,
+      });
+    }
+    expect(states["Count run without input"].Parameters.MetricData[0]).toMatchObject({ MetricName: "RunsWithoutInput", Value: 1 });
+    const noInputPaths = paths(states, "Route").filter((q) => q.at(-1) === "NoInput");
+    expect(noInputPaths.length).toBeGreaterThan(0);
+    for (const path of noInputPaths) {
+      expect(path.filter((s) => s.startsWith("Run ") && s !== "Run generate")).toEqual([]);
+      if (p.inputCheck.afterJob) expect(path).toContain("TerminateWithoutInput");
+      else expect(path).not.toContain("CreateCluster");
+    }
+  });
+});
+
+describe("the run context", () => {
+  const states = pipelineDefinition(props()).States as States;
+
+  it("a daily run passes --date from its input to every step; a backfill passes --start and --end", () => {
+    expect(states.DailyRun.Parameters.args["bronze_to_silver.$"]).toBe(
+      "States.Array('spark-submit', '--py-files', 's3://artifacts/jobs.zip', 's3://artifacts/bronze_to_silver.py', '--date', $.date, '--out', 's3://lake')",
+    );
+    expect(states.BackfillRun.Parameters.args["silver_to_gold.$"]).toBe(
+      "States.Array('spark-submit', '--py-files', 's3://artifacts/jobs.zip', 's3://artifacts/silver_to_gold.py', '--start', $.start, '--end', $.end, '--out', 's3://lake')",
+    );
+    expect(states.DailyRun.Parameters.stepNames["bronze_to_silver.$"]).toBe("States.Format('test bronze_to_silver {}', $.date)");
+    expect(states.BackfillRun.Parameters.stepNames["bronze_to_silver.$"]).toBe("States.Format('test bronze_to_silver {}..{}', $.start, $.end)");
+  });
+
+  it("names the cluster after the environment and the run, as the jobs label their runs", () => {
+    expect(states.DailyRun.Parameters["clusterName.$"]).toBe("States.Format('test-{}', $.date)");
+    expect(states.BackfillRun.Parameters["label.$"]).toBe("States.Format('{}_{}', $.start, $.end)");
+  });
+
+  it("refuses a step argument that would need escaping inside an intrinsic function", () => {
+    const bad = job("quoted");
+    const withQuote = { ...bad, daily: { ...bad.daily, Args: [...bad.daily.Args, "it's"] } };
+    expect(() => pipelineDefinition(props({ jobs: [withQuote] }))).toThrow(/would need escaping/);
+  });
+
+  it("accepts exactly one input form with string values, and refuses anything else", () => {
+    const [daily, backfill, scheduled] = states.Route.Choices;
+    expect(daily.Next).toBe("DailyRun");
+    expect(daily.And).toContainEqual({ Variable: "$.date", IsString: true });
+    expect(daily.And).toContainEqual({ Variable: "$.start", IsPresent: false });
+    expect(backfill.Next).toBe("BackfillRun");
+    expect(scheduled.Next).toBe("ScheduledDate");
+    expect(states.Route.Default).toBe("InvalidInput");
+    expect(states.ValidateDates.Choices[0].And).toEqual([
+      { Variable: "$.run.startCheck", IsTimestamp: true },
+      { Variable: "$.run.endCheck", IsTimestamp: true },
+      { Variable: "$.run.start", StringLessThanEqualsPath: "$.run.end" },
+    ]);
+  });
+});
+
+describe("the scheduled date (JSONata, evaluated with the jsonata library)", () => {
+  const dateOf = async (lag: number, scheduledTime: string) => {
+    const state = pipelineDefinition(props({ dateLagDays: lag })).States.ScheduledDate as any;
+    expect(state.QueryLanguage).toBe("JSONata");
+    const expression = /^\{% (.*) %\}$/.exec(state.Output.date)![1];
+    return jsonata(expression).evaluate({}, { states: { input: { scheduledTime } } });
+  };
+
+  it.each([
+    [1, "2026-11-28T02:00:00Z", "2026-11-27"],
+    [1, "2026-03-01T02:00:00Z", "2026-02-28"],
+    [1, "2024-03-01T02:00:00Z", "2024-02-29"], // leap year
+    [1, "2027-01-01T00:00:00Z", "2026-12-31"],
+    [3, "2026-11-30T02:15:00Z", "2026-11-27"],
+    [0, "2026-11-28T23:59:00Z", "2026-11-28"],
+  ])("lag %i at %s processes %s (UTC)", async (lag, at, day) => {
+    expect(await dateOf(lag, at)).toBe(day);
+  });
+
+  it("is what the scheduler passes: its scheduled time", () => {
+    const state = pipelineDefinition(props()).States.ScheduledDate as any;
+    expect(state.Output.date).toContain("$states.input.scheduledTime");
+    expect(state.Next).toBe("DailyRun");
+  });
+});
