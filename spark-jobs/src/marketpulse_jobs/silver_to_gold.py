@@ -32,11 +32,7 @@ from marketpulse_jobs.transforms import gold as G
 from marketpulse_jobs.transforms.indicators import add_indicators
 
 JOB = "silver_to_gold"
-TABLES = {
-    "daily_prices": schemas.GOLD_DAILY_PRICES,
-    "sentiment_daily": schemas.GOLD_SENTIMENT_DAILY,
-    "correlations": schemas.GOLD_CORRELATIONS,
-}
+TABLES = {d.path: d.schema for d in schemas.LAKE_DATASETS if d.root == "gold"}
 SILVER = ("prices", "news")
 _PARTITION_RE = re.compile(r"/trade_date=(\d{4}-\d{2}-\d{2})/")
 
