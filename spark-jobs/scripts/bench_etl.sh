@@ -11,30 +11,7 @@ cd "$here"
 # shellcheck source=ensure-venv.sh
 source scripts/ensure-venv.sh
 
-# The DuckDB baseline is pinned in pyproject.toml's `bench` extra, installed only when missing
-# (ensure-venv.sh installs the `dev` extra alone, so tests never pull it in).
-bench_deps=$(.venv/bin/python - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["bench"]))
-PY
-)
-# shellcheck disable=SC2086
-if ! .venv/bin/python - $bench_deps <<'PY'; then
-import sys
-from importlib.metadata import PackageNotFoundError, version
-for pin in sys.argv[1:]:
-    name, _, wanted = pin.partition("==")
-    try:
-        if version(name) != wanted:
-            sys.exit(1)
-    except PackageNotFoundError:
-        sys.exit(1)
-PY
-  echo "Installing the benchmark baseline into spark-jobs/.venv: $bench_deps"
-  # shellcheck disable=SC2086
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check $bench_deps
-fi
+# The DuckDB baseline is pinned in pyproject.toml's `dev` extra, which ensure-venv.sh installs.
 
 # In local mode the driver JVM is the executor too. The jobs read MARKETPULSE_DRIVER_MEMORY
 # (runtime.get_spark; default 4g). With 6g of the 24 GiB, the 1 GiB run's dedup sort does not

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole pipeline on local folders: generate -> bronze_to_silver -> silver_to_gold, then
-# print each job's run summary. Wired as `npm run pipeline:local`.
+# print each job's run summary and the data-quality metrics of the two ETL jobs. Wired as
+# `npm run pipeline:local`.
 #
 # Defaults: 60 trading days from 2024-01-01, 5 symbols, 12 ticks an hour, 1% defects, under
 # spark-jobs/.pipeline/ (wiped first). Override with PIPELINE_DIR, PIPELINE_START, PIPELINE_END,
@@ -49,6 +50,17 @@ for key, value in summary.items():
     if isinstance(value, list) and len(value) > 4:
         summary[key] = f"{len(value)} values: {value[0]} ... {value[-1]}"
 print(json.dumps(summary, indent=2, sort_keys=True))
+PY
+done
+for metrics in "$dir/silver/_runs/bronze_to_silver/$label.metrics.json" \
+  "$dir/gold/_runs/silver_to_gold/$label.metrics.json"; do
+  echo "== $metrics"
+  # The CloudWatch PutMetricData items, one per line.
+  .venv/bin/python - "$metrics" <<'PY'
+import json, sys
+for item in json.load(open(sys.argv[1]))["MetricData"]:
+    dims = ", ".join(f"{d['Name']}={d['Value']}" for d in item["Dimensions"])
+    print(f"  {item['MetricName']:<24} {dims:<46} {item['Value']:>14,} {item['Unit']}")
 PY
 done
 echo "Outputs under $dir"

@@ -1,11 +1,12 @@
 """Shared pytest fixtures: one local SparkSession for the whole run, tuned for speed."""
 
 import datetime as dt
+import json
 from types import SimpleNamespace
 
 import pytest
 
-from marketpulse_jobs import generate, runtime
+from marketpulse_jobs import bronze_to_silver, generate, runtime
 
 # What the tests change in a job's local session: two cores and less memory. Everything else
 # (REQUIRED_CONF, LOCAL_CONF, quiet start-up logging) is the runtime's own, so that a
@@ -52,3 +53,18 @@ def generated_bronze(spark, tmp_path_factory):
         params.defect_rate,
     )
     return SimpleNamespace(root=root, summary=summary, **vars(params))
+
+
+@pytest.fixture(scope="session")
+def dirty(generated_bronze, tmp_path_factory):
+    """The session's generated Bronze (5 days, 25% defects) through bronze_to_silver's CLI:
+    (bronze, silver, quarantine, generate summary, run summary). Tests must only read it, or
+    rewrite it identically (a rerun)."""
+    base = tmp_path_factory.mktemp("dirty")
+    bronze, silver, quarantine = generated_bronze.root, base / "silver", base / "quarantine"
+    argv = ["--start", "2024-01-02", "--end", "2024-01-08", "--bronze", str(bronze)]
+    argv += ["--silver", str(silver), "--quarantine", str(quarantine)]
+    assert bronze_to_silver.main(argv) == 0
+    summary_file = silver / "_runs/bronze_to_silver/2024-01-02_2024-01-08.json"
+    summary = json.loads(summary_file.read_text())
+    return bronze, silver, quarantine, generated_bronze.summary, summary

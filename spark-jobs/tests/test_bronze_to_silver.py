@@ -48,19 +48,6 @@ def snapshot(root: Path):
     }
 
 
-@pytest.fixture(scope="module")
-def dirty(generated_bronze, tmp_path_factory):
-    """The session's generated Bronze (5 days, 25% defects) through the job's CLI."""
-    base = tmp_path_factory.mktemp("dirty")
-    bronze, silver, quarantine = generated_bronze.root, base / "silver", base / "quarantine"
-    argv = ["--start", "2024-01-02", "--end", "2024-01-08", "--bronze", str(bronze)]
-    argv += ["--silver", str(silver), "--quarantine", str(quarantine)]
-    assert B2S.main(argv) == 0
-    summary_file = silver / "_runs/bronze_to_silver/2024-01-02_2024-01-08.json"
-    summary = json.loads(summary_file.read_text())
-    return bronze, silver, quarantine, generated_bronze.summary, summary
-
-
 def test_the_conservation_invariant_holds_on_generated_dirty_data(dirty):
     _, _, _, generated, summary = dirty
     assert summary["invariant_holds"] is True

@@ -6,7 +6,8 @@ quarantine the bad records with their reasons, and compact each day into a few l
 
 Reruns are idempotent: each processed day's Silver and quarantine partitions are replaced
 (dynamic partition overwrite), and no other day is touched. The run summary goes to stdout and
-to ``<silver>/_runs/bronze_to_silver/<date or start_end>.json``.
+to ``<silver>/_runs/bronze_to_silver/<date or start_end>.json``, its data-quality metrics (see
+``metrics.py``) to ``<silver>/_runs/bronze_to_silver/<date or start_end>.metrics.json``.
 """
 
 import functools
@@ -17,7 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from marketpulse_jobs import runtime
+from marketpulse_jobs import metrics, runtime
 from marketpulse_jobs.transforms import silver as tx
 
 JOB = "bronze_to_silver"
@@ -264,6 +265,9 @@ def _main(argv=None) -> int:
     if not runtime.path_exists(spark, args.bronze):
         raise runtime.UsageError(f"Bronze root not found: {args.bronze}")
     summary = run(spark, days, args.bronze, args.silver, args.quarantine, args.target_file_bytes)
+    # Summary and metrics are written whether or not the invariant holds, then the run fails.
+    summary["metrics_uri"] = runtime.metrics_uri(args.silver, JOB, days)
+    runtime.write_json(spark, metrics.metric_data(JOB, summary), summary["metrics_uri"])
     runtime.emit_summary(spark, summary, runtime.summary_uri(args.silver, JOB, days))
     if not summary["invariant_holds"]:
         raise RuntimeError(

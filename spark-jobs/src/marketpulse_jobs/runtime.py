@@ -269,26 +269,36 @@ def summary_uri(output_root: str, job: str, dates: "list[dt.date]") -> str:
     return f"{output_root}/_runs/{job}/{run_label(dates)}.json"
 
 
+def metrics_uri(output_root: str, job: str, dates: "list[dt.date]") -> str:
+    """Where a job's metrics go, beside its summary: ``<...>/<date or start_end>.metrics.json``."""
+    return f"{output_root}/_runs/{job}/{run_label(dates)}.metrics.json"
+
+
 def _hadoop_path(spark: SparkSession, uri: str):
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
     return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
 
 
-def write_summary(spark: SparkSession, summary: dict, uri: str) -> None:
-    """Write the summary as one JSON file at ``uri`` (s3:// or file://), replacing it.
+def write_json(spark: SparkSession, document: dict, uri: str) -> None:
+    """Write ``document`` as one JSON file at ``uri`` (s3:// or file://), replacing it.
 
     Goes through the Hadoop FileSystem API so the same code writes to EMRFS on the cluster.
     """
     path, fs = _hadoop_path(spark, uri)
-    # Local runs would otherwise leave a .crc file beside every summary.
+    # Local runs would otherwise leave a .crc file beside every file.
     fs.setWriteChecksum(False)
-    data = (json.dumps(summary, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
     out = fs.create(path, True)
     try:
         out.write(bytearray(data))
     finally:
         out.close()
+
+
+def write_summary(spark: SparkSession, summary: dict, uri: str) -> None:
+    """Write a run summary as one JSON file at ``uri`` (see :func:`write_json`)."""
+    write_json(spark, summary, uri)
 
 
 def emit_summary(spark: SparkSession, summary: dict, uri: str) -> None:

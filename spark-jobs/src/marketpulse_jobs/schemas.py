@@ -5,6 +5,8 @@ The Silver schemas are the contract between ``bronze_to_silver`` (which writes t
 update docs/data-contracts.md in the same commit.
 """
 
+from typing import NamedTuple
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -112,6 +114,73 @@ GOLD_CORRELATIONS = T.StructType(
         T.StructField("corr", _DOUBLE, True),
         T.StructField("n", T.IntegerType(), False),
     ]
+)
+
+
+class Dataset(NamedTuple):
+    """A dataset of the lake, as the Glue catalogue sees it (spark-jobs/contract.json)."""
+
+    name: str  # unique name, e.g. for a Glue table
+    root: str  # the job argument it lives under: silver, quarantine or gold (--silver, ...)
+    path: str  # its folder under that root
+    schema: T.StructType  # every column, partition keys included
+    description: str
+    partition_keys: "tuple[str, ...]" = ("trade_date",)
+
+
+# Every dataset the jobs write, in the contract's order. bronze_to_silver writes <silver>/<path>
+# and <quarantine>/<path> for each Bronze dataset; silver_to_gold writes <gold>/<path>.
+LAKE_DATASETS = (
+    Dataset(
+        "prices",
+        "silver",
+        "prices",
+        SILVER_PRICES,
+        "Validated, deduplicated price ticks, one row per (symbol, ts, source).",
+    ),
+    Dataset(
+        "news",
+        "silver",
+        "news",
+        SILVER_NEWS,
+        "Validated, deduplicated news articles, one row per id.",
+    ),
+    Dataset(
+        "quarantine_prices",
+        "quarantine",
+        "prices",
+        QUARANTINE_PRICES,
+        "Rejected Bronze price lines: the fields as read, the raw line, its file and the reasons.",
+    ),
+    Dataset(
+        "quarantine_news",
+        "quarantine",
+        "news",
+        QUARANTINE_NEWS,
+        "Rejected Bronze news lines: the fields as read, the raw line, its file and the reasons.",
+    ),
+    Dataset(
+        "daily_prices",
+        "gold",
+        "daily_prices",
+        GOLD_DAILY_PRICES,
+        "Daily OHLCV, VWAP and technical indicators per symbol and trading day.",
+    ),
+    Dataset(
+        "sentiment_daily",
+        "gold",
+        "sentiment_daily",
+        GOLD_SENTIMENT_DAILY,
+        "Daily article count and news sentiment per symbol, with its 7-day mean and its "
+        "30-day correlation with returns.",
+    ),
+    Dataset(
+        "correlations",
+        "gold",
+        "correlations",
+        GOLD_CORRELATIONS,
+        "Pairwise correlations of daily returns over trailing 30 and 90 trading-day windows.",
+    ),
 )
 
 

@@ -5,7 +5,8 @@
 
 Writes ``<gold>/{daily_prices,sentiment_daily,correlations}/trade_date=D/`` with dynamic
 partition overwrite, prints the run summary and writes it to
-``<gold>/_runs/silver_to_gold/<date or start_end>.json``.
+``<gold>/_runs/silver_to_gold/<date or start_end>.json``, and its metrics (``metrics.py``) to
+``<gold>/_runs/silver_to_gold/<date or start_end>.metrics.json``.
 
 History: the indicators (EMA, MACD, RSI) depend on a symbol's whole history, so a day's value
 must not depend on whether it was computed in a daily run or a backfill. The Gold daily_prices
@@ -27,16 +28,12 @@ from typing import Optional
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from marketpulse_jobs import runtime, schemas
+from marketpulse_jobs import metrics, runtime, schemas
 from marketpulse_jobs.transforms import gold as G
 from marketpulse_jobs.transforms.indicators import add_indicators
 
 JOB = "silver_to_gold"
-TABLES = {
-    "daily_prices": schemas.GOLD_DAILY_PRICES,
-    "sentiment_daily": schemas.GOLD_SENTIMENT_DAILY,
-    "correlations": schemas.GOLD_CORRELATIONS,
-}
+TABLES = {d.path: d.schema for d in schemas.LAKE_DATASETS if d.root == "gold"}
 SILVER = ("prices", "news")
 _PARTITION_RE = re.compile(r"/trade_date=(\d{4}-\d{2}-\d{2})/")
 
@@ -212,6 +209,8 @@ def _main(argv=None) -> int:
     if not runtime.path_exists(spark, args.silver):
         raise runtime.UsageError(f"Silver root not found: {args.silver}")
     summary = run(spark, days, args.silver, args.gold)
+    summary["metrics_uri"] = runtime.metrics_uri(args.gold, JOB, days)
+    runtime.write_json(spark, metrics.metric_data(JOB, summary), summary["metrics_uri"])
     runtime.emit_summary(spark, summary, runtime.summary_uri(args.gold, JOB, days))
     return 0
 
