@@ -23,6 +23,9 @@ export type BucketRole = (typeof BUCKET_ROLES)[number];
 /** Quarantined records live under this prefix of the silver bucket. */
 export const QUARANTINE_PREFIX = "quarantine";
 
+/** Athena writes query results under this prefix of the artifacts bucket; they expire. */
+export const QUERY_RESULTS_PREFIX = "athena-results";
+
 interface NamingInput {
   readonly project: string;
   readonly environment: string;
@@ -72,7 +75,9 @@ export interface PlatformNames {
     readonly emrInstance: string;
     readonly pipeline: string;
     readonly scheduler: string;
+    readonly analyst: string;
   };
+  readonly athenaWorkgroup: string;
   readonly emrInstanceProfile: string;
   /** Security groups are created with these name prefixes (create_before_destroy). */
   readonly securityGroupPrefixes: {
@@ -128,7 +133,9 @@ export function platformNames(cfg: NamingInput): PlatformNames {
       emrInstance: `${stack}-emr-instance`,
       pipeline: `${stack}-pipeline`,
       scheduler: `${stack}-pipeline-scheduler`,
+      analyst: `${stack}-analyst`,
     },
+    athenaWorkgroup: `${stack}-analytics`,
     emrInstanceProfile: `${stack}-emr-instance`,
     securityGroupPrefixes: {
       endpoints: `${stack}-vpc-endpoints-`,

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { COMMERCIAL_REGIONS, roleArn } from "./fields";
 import { problemPath, type ConfigRule } from "./rules";
+import { analyticsSchema } from "./sections/analytics";
 import { backendRules, backendSchema } from "./sections/backend";
 import { dataLakeRules, dataLakeSchema } from "./sections/data-lake";
 import { emrRules, emrSchema } from "./sections/emr";
@@ -45,6 +46,7 @@ const fieldsSchema = z.strictObject({
   dataLake: dataLakeSchema,
   emr: emrSchema,
   pipeline: pipelineSchema,
+  analytics: analyticsSchema,
   monitoring: monitoringSchema,
 });
 

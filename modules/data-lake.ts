@@ -35,6 +35,8 @@ export interface DataLakeProps {
    * Artifacts are rebuilt from the repository and are never protected. Default: true.
    */
   readonly destroyProtection?: boolean;
+  /** A prefix of the artifacts bucket for query results, expired after a number of days. Default: none. */
+  readonly queryResults?: { readonly prefix: string; readonly expirationDays: number };
 }
 
 export class DataLake extends Construct {
@@ -71,7 +73,18 @@ export class DataLake extends Construct {
       }),
       silver: make("silver"),
       gold: make("gold"),
-      artifacts: make("artifacts"),
+      artifacts: make("artifacts", {
+        lifecycleRules: props.queryResults
+          ? [
+              {
+                id: "expire-query-results",
+                status: "Enabled",
+                filter: [{ prefix: `${props.queryResults.prefix}/` }],
+                expiration: [{ days: props.queryResults.expirationDays }],
+              },
+            ]
+          : [],
+      }),
     };
   }
 

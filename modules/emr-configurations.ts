@@ -30,6 +30,9 @@ export const FIXED_SPARK_DEFAULTS: Readonly<Record<string, string>> = {
   "spark.sql.adaptive.enabled": "true",
   "spark.sql.adaptive.coalescePartitions.enabled": "true",
   "spark.sql.adaptive.skewJoin.enabled": "true",
+  // The lake's Glue tables have projected partitions and none in the catalog: Spark must find a
+  // table's partitions from its files, not ask the metastore (which would find none).
+  "spark.sql.hive.manageFilesourcePartitions": "false",
 };
 
 export const FIXED_YARN_SITE: Readonly<Record<string, string>> = {

@@ -157,7 +157,8 @@ export class EmrIam extends Construct {
     lake.grantRead(role, "artifacts");
     // EMR's log pusher writes <log_uri>/<cluster-id>/... with the node's credentials.
     logs.grantWrite(role, this.logPrefix, "WriteEmrLogs");
-    catalog.grant(role, { read: readLayers, write: writeLayers });
+    // The tables are Terraform's (LakeTables); the jobs write files, so the catalog is read-only.
+    catalog.grant(role, { read: [...readLayers, ...writeLayers], write: [] });
     catalog.grantSparkDefaultDatabase(role);
 
     const groups = logGroupArn(env, `${props.logGroupPrefix}/*`);

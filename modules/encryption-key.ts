@@ -91,10 +91,13 @@ export class EncryptionKey extends Construct {
   readonly key: KmsKey;
   readonly keyArn: string;
   readonly aliasName: string;
+  /** The key's account and region. */
+  readonly env: AwsEnvironment;
   private readonly policy: PolicyDocument;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
+    this.env = props.env;
     const root = accountRootArn(props.env);
     this.policy = new PolicyDocument(this, "policy", [
       {

@@ -79,6 +79,20 @@ export interface MonitoringProps {
     /** With the schedule on: alarm when runs found no input this many days in a row. Default: no alarm. */
     readonly noInputDays?: number;
   };
+  /**
+   * Data quality, from the metrics each run publishes (names from the lake contract). Alarms:
+   * a dataset's quarantine share above the threshold, a run with no Silver rows at all, and any
+   * conservation-invariant violation. Default: none.
+   */
+  readonly dataQuality?: {
+    readonly namespace: string;
+    /** The job that publishes them and its datasets, e.g. bronze_to_silver: prices, news. */
+    readonly job: string;
+    readonly datasets: readonly string[];
+    readonly metrics: { readonly silverRows: string; readonly quarantineShare: string; readonly invariantViolations: string };
+    /** Percent. */
+    readonly maxQuarantinePercent: number;
+  };
   /** The monthly cost budget. Required. */
   readonly budget: {
     /** Monthly cost limit in USD. */
@@ -198,6 +212,7 @@ export class Monitoring extends Construct {
 
     this.emrAlarms(props);
     if (props.pipeline) this.pipelineAlarms(props.pipeline);
+    if (props.dataQuality) this.dataQualityAlarms(props.dataQuality);
 
     const actual = props.budget.actualAlertPercent ?? 80;
     this.budget = new BudgetsBudget(this, "budget", {
@@ -309,6 +324,52 @@ export class Monitoring extends Construct {
         treatMissingData: "notBreaching",
       }, "emr-core-nodes-low");
     }
+  }
+
+  private dataQualityAlarms(q: NonNullable<MonitoringProps["dataQuality"]>): void {
+    // A run publishes once: a day-long period keeps its verdict for the day, and no data (no run)
+    // is no news.
+    const daily = { period: 86_400, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;
+    const dims = (dataset: string) => ({ Job: q.job, Dataset: dataset });
+    for (const dataset of q.datasets) {
+      this.alarm(`dq-quarantine-${dataset}`, {
+        alarmDescription: `A run quarantined more than ${q.maxQuarantinePercent}% of the ${dataset} Bronze lines; see the quarantine reasons.`,
+        namespace: q.namespace,
+        metricName: q.metrics.quarantineShare,
+        dimensions: dims(dataset),
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: q.maxQuarantinePercent,
+        ...daily,
+      });
+      this.alarm(`dq-invariant-${dataset}`, {
+        alarmDescription: `The conservation invariant failed for ${dataset}: Bronze lines != Silver + quarantined + duplicates. This must never happen.`,
+        namespace: q.namespace,
+        metricName: q.metrics.invariantViolations,
+        dimensions: dims(dataset),
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        ...daily,
+      });
+    }
+    // Summed over the datasets: a day with news but no prices (a weekend) is not "no rows".
+    const ids = q.datasets.map((_, i) => `rows${i}`);
+    this.alarm("dq-no-silver-rows", {
+      alarmDescription: "A run produced no Silver rows at all (every record quarantined, or nothing parsed).",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+      metricQuery: [
+        ...q.datasets.map((dataset, i) => ({
+          id: ids[i],
+          returnData: false,
+          metric: { namespace: q.namespace, metricName: q.metrics.silverRows, dimensions: dims(dataset), stat: "Sum", period: 86_400 },
+        })),
+        { id: "total", expression: ids.join(" + "), label: "Silver rows", returnData: true },
+      ],
+    });
   }
 
   private pipelineAlarms(p: NonNullable<MonitoringProps["pipeline"]>): void {

@@ -72,6 +72,13 @@ export interface PipelineDefinitionProps {
   readonly stepLogsUri: string;
   /** Namespace and dimension of the pipeline's own metric (runs that found no input). */
   readonly metrics: { readonly namespace: string; readonly pipeline: string };
+  /**
+   * Jobs whose run writes a metrics file (CloudWatch PutMetricData's MetricData, as JSON): the
+   * bucket and the key, with `{}` for the run's label. The pipeline publishes it under
+   * `metrics.namespace` after the job's step, and after a failed step too (best effort), so a
+   * run that fails on a broken invariant still reports it. Default: none.
+   */
+  readonly metricsFiles?: readonly { readonly job: string; readonly bucket: string; readonly keyTemplate: string }[];
 }
 
 /**
@@ -101,6 +108,13 @@ function literal(value: string): string {
     throw new Error(`pipeline: ${JSON.stringify(value)} would need escaping inside an intrinsic function; keep step arguments and names plain`);
   }
   return `'${value}'`;
+}
+
+/** A States.Format template with exactly one `{}`; the text around it must be plain. */
+function formatTemplate(template: string): string {
+  const parts = template.split("{}");
+  if (parts.length !== 2) throw new Error(`pipeline: ${JSON.stringify(template)} must contain exactly one {}`);
+  return parts.map((part) => literal(part).slice(1, -1)).join("{}");
 }
 
 /** Where each placeholder's value is in a DailyRun or BackfillRun state's input. */
@@ -138,7 +152,7 @@ function runContext(props: PipelineDefinitionProps, kind: "daily" | "backfill"):
     // ValidateDates checks these with IsTimestamp: real calendar dates.
     "startCheck.$": `States.Format('{}T00:00:00Z', ${start})`,
     "endCheck.$": `States.Format('{}T00:00:00Z', ${end})`,
-    "clusterName.$": `States.Format('${literal(props.clusterNamePrefix).slice(1, -1)}-{}', ${label})`,
+    "clusterName.$": `States.Format('${formatTemplate(`${props.clusterNamePrefix}-{}`)}', ${label})`,
     // Only a daily run looks for Bronze first; a backfill's jobs skip days without input.
     checkInput: kind === "daily",
     args: Object.fromEntries(steps.map(({ job, step }) => [`${job}.$`, argsExpression(step.Args, paths)])),
@@ -299,9 +313,20 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
     CausePath: "States.Format('the cluster for {} did not start: {}', $.run.label, States.JsonToString($.failure))",
   };
 
+  const metricsOf = (job: string) => props.metricsFiles?.find((m) => m.job === job);
   jobs.forEach((job, i) => {
     const name = runState(job);
-    const next = job === checkAfter ? "ShouldCheckInput" : i + 1 < jobs.length ? runState(jobs[i + 1]) : "TerminateCluster";
+    const after = job === checkAfter ? "ShouldCheckInput" : i + 1 < jobs.length ? runState(jobs[i + 1]) : "TerminateCluster";
+    const file = metricsOf(job);
+    const next = file ? readMetricsState(job) : after;
+    if (file) {
+      Object.assign(states, metricsStates(props, job, file, { next: after, onFailure: (state) => `Record ${state} failure`, resultPath: "$.failure" }));
+      // After a failed step: publish what the job wrote, if anything, then terminate anyway.
+      Object.assign(
+        states,
+        metricsStates(props, job, file, { next: "TerminateAfterFailure", onFailure: () => "TerminateAfterFailure", resultPath: "$.metricsFailure", suffix: " after failure" }),
+      );
+    }
     states[name] = {
       Type: "Task",
       Resource: "arn:aws:states:::elasticmapreduce:addStep.sync",
@@ -323,14 +348,26 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
     };
   });
 
-  // Every state that runs while the cluster exists records which one failed, then terminates.
-  const afterCluster = [...jobs.map(runState), ...(clusterExists ? props.inputCheck.datasets.map((d) => `List Bronze ${d}`) : []), ...(clusterExists ? ["TerminateWithoutInput"] : [])];
+  // Every state that runs while the cluster exists records which one failed, then terminates
+  // (a failed job's step first publishes the metrics it wrote).
+  const afterCluster = [
+    ...jobs.map(runState),
+    ...(props.metricsFiles ?? []).flatMap((m) => [readMetricsState(m.job), publishMetricsState(m.job)]),
+    ...(clusterExists ? props.inputCheck.datasets.map((d) => `List Bronze ${d}`) : []),
+    ...(clusterExists ? ["TerminateWithoutInput"] : []),
+  ];
   for (const failed of afterCluster) {
+    const job = jobs.find((j) => runState(j) === failed);
     states[`Record ${failed} failure`] = {
       Type: "Pass",
       Result: failed,
       ResultPath: "$.failedState",
-      Next: failed === "TerminateWithoutInput" ? "TerminateFailed" : "TerminateAfterFailure",
+      Next:
+        failed === "TerminateWithoutInput"
+          ? "TerminateFailed"
+          : job && metricsOf(job)
+            ? `${readMetricsState(job)} after failure`
+            : "TerminateAfterFailure",
     };
   }
   states.TerminateCluster = terminate("Succeeded", "Record TerminateCluster failure");
@@ -357,6 +394,43 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
     StartAt: "Route",
     TimeoutSeconds: props.timeouts.executionSeconds,
     States: states,
+  };
+}
+
+/** Name of the state that reads `job`'s metrics file, and of the one that publishes it. */
+export const readMetricsState = (job: string) => `Read ${job} metrics`;
+export const publishMetricsState = (job: string) => `Publish ${job} metrics`;
+
+/** Read a job's metrics file from S3, then put its MetricData to CloudWatch. */
+function metricsStates(
+  props: PipelineDefinitionProps,
+  job: string,
+  file: { readonly bucket: string; readonly keyTemplate: string },
+  flow: { readonly next: string; readonly onFailure: (state: string) => string; readonly resultPath: string; readonly suffix?: string },
+): Record<string, State> {
+  const suffix = flow.suffix ?? "";
+  const read = readMetricsState(job);
+  const publish = publishMetricsState(job);
+  return {
+    [`${read}${suffix}`]: {
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:s3:getObject",
+      Parameters: { Bucket: file.bucket, "Key.$": `States.Format('${formatTemplate(file.keyTemplate)}', $.run.label)` },
+      ResultSelector: { "data.$": "States.StringToJson($.Body)" },
+      ResultPath: `$.metrics.${job}`,
+      Retry: [SDK_RETRY],
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: flow.resultPath, Next: flow.onFailure(read) }],
+      Next: `${publish}${suffix}`,
+    },
+    [`${publish}${suffix}`]: {
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+      Parameters: { Namespace: props.metrics.namespace, "MetricData.$": `$.metrics.${job}.data.MetricData` },
+      ResultPath: null,
+      Retry: [SDK_RETRY],
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: flow.resultPath, Next: flow.onFailure(publish) }],
+      Next: flow.next,
+    },
   };
 }
 

@@ -19,6 +19,7 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Construct } from "constructs";
 import { arn, regionalArn, type AwsEnvironment } from "./arn";
+import type { DataLake } from "./data-lake";
 import type { Emr } from "./emr";
 import { runJobFlowParameters } from "./emr-cluster-spec";
 import type { EmrIam } from "./emr-iam";
@@ -28,8 +29,7 @@ import { EMR_MANAGED_TAG } from "./network";
 import { pipelineDefinition, RUN_PLACEHOLDERS, type StateMachineDefinition } from "./pipeline-definition";
 import { servicePrincipals, type Statement } from "./policy-document";
 import { Role } from "./role";
-import type { SecureBucket } from "./secure-bucket";
-import { BRONZE_DATASETS, type SparkJobs } from "./spark-jobs";
+import { BRONZE_DATASETS, JOB_OUTPUT_LAYER, metricsKeyTemplate, RUN_FILES_PREFIX, type ClusterJob, type SparkJobs } from "./spark-jobs";
 
 /** The EventBridge rules Step Functions manages for the EMR .sync integrations. */
 export const EMR_SYNC_RULES = [
@@ -62,8 +62,10 @@ export interface PipelineProps {
   readonly emrIam: EmrIam;
   /** The staged jobs; their steps run in `sparkJobs.jobs` order. Required. */
   readonly sparkJobs: SparkJobs;
-  /** Where a daily run looks for input before starting a cluster. Required. */
-  readonly bronze: SecureBucket;
+  /** Bronze (where a daily run looks for input) and the layers the jobs write their metrics files to. Required. */
+  readonly lake: DataLake;
+  /** Jobs that write a metrics file; the pipeline publishes it after the job's step. Default: none. */
+  readonly metricsJobs?: readonly ClusterJob[];
   /** Where the clusters' step logs are, for failure causes. Required. */
   readonly logs: LogBucket;
   /** The environment key: state machine data, logs, schedule, dead-letter queue. Required. */
@@ -116,6 +118,8 @@ export class Pipeline extends Construct {
 
     const jobs = props.sparkJobs.jobs;
     const logPrefix = props.emrIam.logPrefix;
+    const bronze = props.lake.buckets.bronze;
+    const metricsJobs = (props.metricsJobs ?? []).filter((job) => jobs.includes(job));
     this.definition = pipelineDefinition({
       runJobFlow: runJobFlowParameters(props.emr.spec),
       clusterNamePrefix: names.clusterNamePrefix,
@@ -125,7 +129,7 @@ export class Pipeline extends Construct {
         backfill: props.sparkJobs.step(job, { start: RUN_PLACEHOLDERS.start, end: RUN_PLACEHOLDERS.end }),
       })),
       inputCheck: {
-        bucket: props.bronze.bucketName,
+        bucket: bronze.bucketName,
         datasets: BRONZE_DATASETS,
         afterJob: jobs.includes("generate") ? "generate" : undefined,
       },
@@ -138,6 +142,11 @@ export class Pipeline extends Construct {
       queueCheckSeconds: props.queueCheckSeconds ?? 300,
       stepLogsUri: `${props.logs.bucket.s3Uri(logPrefix)}/`,
       metrics: { namespace: props.metricNamespace, pipeline: names.stateMachine },
+      metricsFiles: metricsJobs.map((job) => ({
+        job,
+        bucket: props.lake.buckets[JOB_OUTPUT_LAYER[job]].bucketName,
+        keyTemplate: metricsKeyTemplate(job),
+      })),
     });
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
@@ -251,10 +260,14 @@ export class Pipeline extends Construct {
         sid: "ListBronzeDays",
         effect: "Allow",
         actions: ["s3:ListBucket"],
-        resources: [props.bronze.arn],
+        resources: [bronze.arn],
         condition: [{ test: "StringLike", variable: "s3:prefix", values: BRONZE_DATASETS.map((d) => `${d}/date=*`) }],
       },
     );
+    // The metrics files the jobs write, and nothing else of the lake (decrypt comes with the grant).
+    for (const layer of new Set(metricsJobs.map((job) => JOB_OUTPUT_LAYER[job]))) {
+      props.lake.grantRead(role, layer, { prefix: RUN_FILES_PREFIX, sid: `Read${layer.charAt(0).toUpperCase()}${layer.slice(1)}RunFiles`, keyViaS3Only: true });
+    }
     role.addToPolicy(
       "logs-and-tracing",
       {

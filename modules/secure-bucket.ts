@@ -70,6 +70,12 @@ export interface BucketGrantOptions {
   readonly prefix?: string;
   /** Statement id of the object statement (the list statement adds `List`). Default: from the label. */
   readonly sid?: string;
+  /**
+   * Read grants only: the key decrypts only through S3, for this bucket's objects
+   * (`kms:ViaService` and the bucket key's encryption context, the bucket ARN), so the grantee
+   * cannot use the key for anything else. Default: false (plain key use, as most readers need).
+   */
+  readonly keyViaS3Only?: boolean;
 }
 
 /** The inline policy of a grantee that holds its S3 statements. */
@@ -209,7 +215,19 @@ export class SecureBucket extends Construct {
   /** Read objects (and decrypt them). */
   grantRead(grantee: Grantee, options: BucketGrantOptions = {}): void {
     this.grantObjects(grantee, READ_ACTIONS, `Read${this.label}Objects`, options);
-    if (this.key) this.key.grantDecrypt(grantee);
+    if (!this.key) return;
+    if (!options.keyViaS3Only) {
+      this.key.grantDecrypt(grantee);
+      return;
+    }
+    this.key.grantDecrypt(grantee, {
+      purpose: `Via${this.label}Bucket`,
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${this.key.env.region}.amazonaws.com`] },
+        // With S3 Bucket Keys the context is the bucket ARN (object ARNs for objects from before).
+        { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [this.arn, `${this.arn}/*`] },
+      ],
+    });
   }
 
   /** Write objects (and encrypt them), without reading or deleting: for log and result writers. */

@@ -23,12 +23,25 @@ import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import type { LakeLayer } from "../envs/naming";
 import type { EncryptionKey } from "./encryption-key";
 import type { SecureBucket } from "./secure-bucket";
 
 /** Jobs that run on the cluster, in pipeline order. */
 export const CLUSTER_JOBS = ["generate", "bronze_to_silver", "silver_to_gold"] as const;
 export type ClusterJob = (typeof CLUSTER_JOBS)[number];
+
+/**
+ * The lake layer each job writes (its output root, where it also writes its run summary and
+ * metrics file under `_runs/<job>/`; spark-jobs/src/marketpulse_jobs/runtime.py).
+ */
+export const JOB_OUTPUT_LAYER: Readonly<Record<ClusterJob, LakeLayer>> = { generate: "bronze", bronze_to_silver: "silver", silver_to_gold: "gold" };
+export const RUN_FILES_PREFIX = "_runs";
+
+/** Key of a job's metrics file in its output bucket, with `{}` for the run's label (date or start_end). */
+export function metricsKeyTemplate(job: ClusterJob): string {
+  return `${RUN_FILES_PREFIX}/${job}/{}.metrics.json`;
+}
 
 /** Bronze datasets, laid out as `<bronze>/<dataset>/date=YYYY-MM-DD/hour=HH/` (docs/data-contracts.md). */
 export const BRONZE_DATASETS = ["prices", "news"] as const;

@@ -6,8 +6,10 @@
 import { join } from "node:path";
 import { resolveInstanceTypes, resolveSoftwareSettings, type FleetName } from "../envs/emr-profiles";
 import { EMR_PYSPARK_PYTHON } from "../envs/emr-releases";
-import { LAKE_BUCKETS, platformNames, type LakeBucket, type PlatformNames } from "../envs/naming";
+import { contractMetric, LAKE_CONTRACT, type LakeContract, type LakeDataset } from "../envs/lake-contract";
+import { LAKE_BUCKETS, platformNames, QUARANTINE_PREFIX, QUERY_RESULTS_PREFIX, type LakeBucket, type LakeLayer, type PlatformNames } from "../envs/naming";
 import { scheduleEnabled, subnetCidrsOf, type EnvConfig } from "../envs/schema";
+import type { AnalyticsProps } from "../modules/analytics";
 import type { AwsEnvironment } from "../modules/arn";
 import type { CatalogProps } from "../modules/catalog";
 import type { DataLakeProps } from "../modules/data-lake";
@@ -15,11 +17,13 @@ import type { EmrProps } from "../modules/emr";
 import type { EmrIamProps } from "../modules/emr-iam";
 import type { EmrSecurityProps } from "../modules/emr-security";
 import type { EncryptionKeyProps } from "../modules/encryption-key";
+import type { LakeTableSpec, LakeTablesProps } from "../modules/lake-tables";
 import type { LogBucketProps } from "../modules/log-bucket";
 import type { MonitoringProps } from "../modules/monitoring";
 import type { NetworkProps } from "../modules/network";
 import type { PipelineProps } from "../modules/pipeline";
-import type { SparkJobsProps } from "../modules/spark-jobs";
+import { CLUSTER_JOBS, type ClusterJob, type SparkJobsProps } from "../modules/spark-jobs";
+import { savedQueries } from "./saved-queries";
 
 /** Where the in-transit certificate comes from; the stack supplies the bucket of a generated one. */
 export type CertificateChoice = { readonly source: "generated" } | { readonly source: "s3"; readonly s3Uri: string };
@@ -53,7 +57,12 @@ export interface PlatformProps {
       readonly inTransitEncryption: false | { readonly certificate: CertificateChoice };
     };
   };
-  readonly pipeline: Omit<PipelineProps, "emr" | "emrIam" | "sparkJobs" | "bronze" | "logs" | "key">;
+  readonly pipeline: Omit<PipelineProps, "emr" | "emrIam" | "sparkJobs" | "lake" | "logs" | "key">;
+  /** The contract's tables; each names the layer bucket it lives in. */
+  readonly lakeTables: Omit<LakeTablesProps, "catalog" | "tables"> & {
+    readonly tables: ReadonlyArray<Omit<LakeTableSpec, "bucket"> & { readonly bucket: LakeLayer }>;
+  };
+  readonly analytics: Omit<AnalyticsProps, "lake" | "catalog" | "key">;
   readonly monitoring: Omit<MonitoringProps, "key" | "emr" | "pipeline"> & {
     readonly emr: Omit<MonitoringProps["emr"], "longRunning">;
     readonly pipeline: Omit<NonNullable<MonitoringProps["pipeline"]>, "stateMachineArn" | "deadLetterQueueName">;
@@ -119,6 +128,7 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
       noncurrentVersionExpirationDays: cfg.dataLake.noncurrentVersionExpirationDays,
       abortIncompleteUploadDays: cfg.dataLake.abortIncompleteUploadDays,
       destroyProtection: cfg.dataLake.destroyProtection,
+      queryResults: { prefix: QUERY_RESULTS_PREFIX, expirationDays: cfg.analytics.queryResultRetentionDays },
     },
     catalog: { env, databaseNames: names.databases },
     network: {
@@ -190,6 +200,7 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
         executionMinutes: cfg.pipeline.executionTimeoutMinutes,
       },
       queueCheckSeconds: cfg.pipeline.queueCheckSeconds,
+      metricsJobs: metricsJobs(LAKE_CONTRACT),
       logRetentionDays: cfg.logging.logRetentionDays,
       schedule: {
         enabled: scheduled,
@@ -218,12 +229,21 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
         freshnessHours: scheduled ? cfg.pipeline.freshnessAlarmHours : undefined,
         noInputDays: scheduled ? cfg.pipeline.noInputAlarmDays : undefined,
       },
+      dataQuality: dataQuality(LAKE_CONTRACT, names.metricNamespace, cfg.monitoring.maxQuarantinePercent),
       alarmEmails: cfg.monitoring.alarmEmails,
       hdfsUtilizationPercent: cfg.monitoring.hdfsUtilizationPercent,
       yarnMemoryAvailablePercent: cfg.monitoring.yarnMemoryAvailablePercent,
       idleAlarmMinutes: cfg.monitoring.idleAlarmMinutes,
       // `environment` is one of the provider's default_tags, so every tagged resource counts.
       budget: { monthlyUsd: cfg.monitoring.monthlyBudgetUsd, tag: { key: "environment", value: cfg.environment } },
+    },
+    lakeTables: { projectionStart: cfg.analytics.partitionProjectionStart, tables: LAKE_CONTRACT.datasets.map(lakeTable) },
+    analytics: {
+      env,
+      names: { workgroup: names.athenaWorkgroup, analystRole: names.roles.analyst },
+      resultsPrefix: QUERY_RESULTS_PREFIX,
+      bytesScannedCutoffPerQuery: cfg.analytics.bytesScannedCutoffPerQueryMb * 1024 * 1024,
+      savedQueries: savedQueries(LAKE_CONTRACT),
     },
     sparkJobs: {
       sourceDir: SPARK_JOBS_DIR,
@@ -233,6 +253,48 @@ export function toPlatformProps(cfg: EnvConfig): PlatformProps {
         ? { symbols: synthetic.symbols, seed: synthetic.seed, ticksPerHour: synthetic.ticksPerHour, defectRate: synthetic.defectRate }
         : undefined,
     },
+  };
+}
+
+/** Where each root of the contract is: its layer's bucket and database, under a prefix for quarantine. */
+const DATASET_ROOTS: Readonly<Record<LakeDataset["root"], { readonly layer: "silver" | "gold"; readonly prefix?: string }>> = {
+  silver: { layer: "silver" },
+  quarantine: { layer: "silver", prefix: QUARANTINE_PREFIX },
+  gold: { layer: "gold" },
+};
+
+function lakeTable(d: LakeDataset): PlatformProps["lakeTables"]["tables"][number] {
+  const root = DATASET_ROOTS[d.root];
+  return {
+    name: d.name,
+    description: d.description,
+    database: root.layer,
+    bucket: root.layer,
+    path: root.prefix ? `${root.prefix}/${d.path}` : d.path,
+    columns: d.columns,
+    partitionKeys: d.partition_keys,
+  };
+}
+
+/** The cluster jobs that write a metrics file (those the contract lists metrics for). */
+function metricsJobs(contract: LakeContract): ClusterJob[] {
+  const jobs = new Set(contract.metrics.map((m) => m.job));
+  return CLUSTER_JOBS.filter((job) => jobs.has(job));
+}
+
+/** The data-quality alarms' metrics, by their names in the contract (a rename fails the synth). */
+function dataQuality(contract: LakeContract, namespace: string, maxQuarantinePercent: number): PlatformProps["monitoring"]["dataQuality"] {
+  const share = contractMetric("QuarantineSharePercent", contract);
+  return {
+    namespace,
+    job: share.job,
+    datasets: share.datasets,
+    metrics: {
+      silverRows: contractMetric("SilverRows", contract).name,
+      quarantineShare: share.name,
+      invariantViolations: contractMetric("InvariantViolations", contract).name,
+    },
+    maxQuarantinePercent,
   };
 }
 

@@ -10,6 +10,7 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOu
 import type { Construct } from "constructs";
 import { LAKE_BUCKETS } from "../envs/naming";
 import type { EnvConfig } from "../envs/schema";
+import { Analytics } from "../modules/analytics";
 import { Catalog } from "../modules/catalog";
 import { DataLake } from "../modules/data-lake";
 import { Emr } from "../modules/emr";
@@ -17,6 +18,7 @@ import { minimumCoreNodes } from "../modules/emr-cluster-spec";
 import { EmrIam } from "../modules/emr-iam";
 import type { InTransitCertificate } from "../modules/emr-security";
 import { EncryptionKey } from "../modules/encryption-key";
+import { LakeTables } from "../modules/lake-tables";
 import { LogBucket } from "../modules/log-bucket";
 import { Monitoring } from "../modules/monitoring";
 import { Network } from "../modules/network";
@@ -36,6 +38,8 @@ export class PlatformStack extends TerraformStack {
   readonly logs: LogBucket;
   readonly lake: DataLake;
   readonly catalog: Catalog;
+  readonly lakeTables: LakeTables;
+  readonly analytics: Analytics;
   readonly network: Network;
   readonly emrIam: EmrIam;
   readonly emr: Emr;
@@ -64,6 +68,12 @@ export class PlatformStack extends TerraformStack {
     this.logs = new LogBucket(this, "logs", p.logs);
     this.lake = new DataLake(this, "lake", { ...p.lake, key: this.key, logBucket: this.logs });
     this.catalog = new Catalog(this, "catalog", { ...p.catalog, key: this.key, buckets: this.lake.buckets });
+    this.lakeTables = new LakeTables(this, "lake-tables", {
+      ...p.lakeTables,
+      catalog: this.catalog,
+      tables: p.lakeTables.tables.map((t) => ({ ...t, bucket: this.lake.buckets[t.bucket] })),
+    });
+    this.analytics = new Analytics(this, "analytics", { ...p.analytics, lake: this.lake, catalog: this.catalog, key: this.key });
     this.network = new Network(this, "network", { ...p.network, key: this.key, projectBuckets: [this.logs.bucket, ...this.lake.all] });
     this.emrIam = new EmrIam(this, "emr-iam", { ...p.emrIam, key: this.key, lake: this.lake, logs: this.logs, catalog: this.catalog });
 
@@ -81,7 +91,7 @@ export class PlatformStack extends TerraformStack {
       emr: this.emr,
       emrIam: this.emrIam,
       sparkJobs: this.sparkJobs,
-      bronze: this.lake.buckets.bronze,
+      lake: this.lake,
       logs: this.logs,
       key: this.key,
     });
@@ -109,6 +119,13 @@ export class PlatformStack extends TerraformStack {
     out("log_bucket", this.logs.name, "Log bucket (EMR logs, S3 access logs)");
     for (const b of LAKE_BUCKETS) out(`${b}_bucket`, this.lake.buckets[b].name, `${b} bucket`);
     out("glue_databases", this.catalog.databaseNames, "Glue database names per lake layer");
+    out(
+      "glue_tables",
+      Object.values(this.lakeTables.tables).map((t) => `${t.databaseName}.${t.name}`),
+      "Silver and Gold tables as database.table, partitions projected (Athena needs no crawler)",
+    );
+    out("athena_workgroup", this.analytics.workgroup.name, "Athena workgroup for analysts (results encrypted, scan cutoff enforced)");
+    out("analyst_role_arn", this.analytics.analystRole.arn, "Role analysts assume to query Silver and Gold");
     if (longRunning) out("emr_cluster_id", longRunning.cluster.id, "The long-running EMR cluster's id (j-...), for add-steps and Session Manager");
     out("emr_service_role_arn", this.emrIam.serviceRoleArn, "EMR service role");
     out("emr_instance_role_arn", this.emrIam.instanceRoleArn, "EMR EC2 instance role");

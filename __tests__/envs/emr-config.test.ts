@@ -47,6 +47,7 @@ describe("emr and monitoring defaults", () => {
       hdfsUtilizationPercent: 80,
       yarnMemoryAvailablePercent: 15,
       idleAlarmMinutes: 120,
+      maxQuarantinePercent: 5,
     });
   });
 
@@ -230,7 +231,7 @@ describe("platform-owned Spark and YARN settings", () => {
     ...Object.entries(FIXED_YARN_SITE).map(([key, value]) => ["yarnSite", key, value] as const),
   ];
 
-  it("covers at least the five Spark and one YARN setting the platform fixes", () => {
+  it("covers at least the six Spark and one YARN setting the platform fixes", () => {
     expect(owned.map(([, key]) => key)).toEqual(
       expect.arrayContaining([
         "spark.dynamicAllocation.enabled",
@@ -238,6 +239,7 @@ describe("platform-owned Spark and YARN settings", () => {
         "spark.sql.adaptive.enabled",
         "spark.sql.adaptive.coalescePartitions.enabled",
         "spark.sql.adaptive.skewJoin.enabled",
+        "spark.sql.hive.manageFilesourcePartitions",
         "yarn.nodemanager.vmem-check-enabled",
       ]),
     );

@@ -20,6 +20,7 @@ describe("clusterConfigurations defaults", () => {
           "spark.sql.adaptive.coalescePartitions.enabled": "true",
           "spark.sql.adaptive.enabled": "true",
           "spark.sql.adaptive.skewJoin.enabled": "true",
+          "spark.sql.hive.manageFilesourcePartitions": "false",
         },
       },
       {
@@ -40,6 +41,7 @@ describe("clusterConfigurations defaults", () => {
       "spark.sql.adaptive.coalescePartitions.enabled",
       "spark.sql.adaptive.enabled",
       "spark.sql.adaptive.skewJoin.enabled",
+      "spark.sql.hive.manageFilesourcePartitions",
     ]);
   });
 });
@@ -58,6 +60,7 @@ describe("clusterConfigurations layering", () => {
       "spark.sql.adaptive.coalescePartitions.enabled": "true",
       "spark.sql.adaptive.enabled": "true",
       "spark.sql.adaptive.skewJoin.enabled": "true",
+      "spark.sql.hive.manageFilesourcePartitions": "false",
     });
     expect(Object.keys(sparkDefaults.Properties!)).toEqual([
       "spark.dynamicAllocation.enabled",
@@ -66,6 +69,7 @@ describe("clusterConfigurations layering", () => {
       "spark.sql.adaptive.coalescePartitions.enabled",
       "spark.sql.adaptive.enabled",
       "spark.sql.adaptive.skewJoin.enabled",
+      "spark.sql.hive.manageFilesourcePartitions",
     ]);
   });
 

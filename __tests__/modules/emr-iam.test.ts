@@ -221,9 +221,9 @@ describe("EmrIam defaults", () => {
     });
   });
 
-  it("reads every layer's catalog database and writes only silver and gold, plus Spark's default database", () => {
+  it("reads every layer's catalog database and writes none (Terraform owns the tables), plus Spark's default database", () => {
     const glue = statementsBySid({ statement: instance["glue-catalog"].statements });
-    expect(Object.keys(glue)).toEqual(["GlueCatalogRead", "GlueCatalogWrite", "GlueDefaultDatabase"]);
+    expect(Object.keys(glue)).toEqual(["GlueCatalogRead", "GlueDefaultDatabase"]);
     expect(glue.GlueCatalogRead.resources).toEqual([
       "arn:aws:glue:eu-central-1:123456789012:catalog",
       "arn:aws:glue:eu-central-1:123456789012:database/test_bronze",
@@ -233,13 +233,7 @@ describe("EmrIam defaults", () => {
       "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
       "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
     ]);
-    expect(glue.GlueCatalogWrite.resources).toEqual([
-      "arn:aws:glue:eu-central-1:123456789012:catalog",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_silver",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_silver/*",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
-    ]);
+    expect(glue.GlueCatalogRead.actions.some((a: string) => /Create|Update|Delete|BatchCreate/.test(a))).toBe(false);
     expect(glue.GlueDefaultDatabase.resources).toEqual([
       "arn:aws:glue:eu-central-1:123456789012:catalog",
       "arn:aws:glue:eu-central-1:123456789012:database/default",
@@ -298,11 +292,17 @@ describe("EmrIam options", () => {
     const sids = instance["data-lake"].statements.map((s) => s.sid);
     expect(sids).toEqual(["ReadBronzeObjects", "ListBronze", "ReadSilverObjects", "ListSilver", "ReadWriteGoldObjects", "ListGold", "ReadArtifactsObjects", "ListArtifacts", "WriteEmrLogs", "WriteEmrLogsList"]);
     const glue = statementsBySid({ statement: instance["glue-catalog"].statements });
-    expect(glue.GlueCatalogWrite.resources).toEqual([
+    // The catalog follows both: every layer the cluster touches is readable there, none writable.
+    expect(glue.GlueCatalogRead.resources).toEqual([
       "arn:aws:glue:eu-central-1:123456789012:catalog",
+      "arn:aws:glue:eu-central-1:123456789012:database/test_bronze",
+      "arn:aws:glue:eu-central-1:123456789012:table/test_bronze/*",
+      "arn:aws:glue:eu-central-1:123456789012:database/test_silver",
+      "arn:aws:glue:eu-central-1:123456789012:table/test_silver/*",
       "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
       "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
     ]);
+    expect(glue.GlueCatalogWrite).toBeUndefined();
   });
 
   it("a read-only cluster gets no catalog write statement", () => {

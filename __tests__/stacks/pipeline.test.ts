@@ -152,7 +152,18 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
       expect(c.PutPipelineMetrics.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: [`marketpulse/${env}`] }]);
     });
 
-    it("uses the key only for its own data (encryption context) and for its execution logs", () => {
+    it("reads only the jobs' run files of the lake: the metrics files under _runs/", () => {
+      const s3 = policies["data-lake"];
+      expect(Object.keys(s3).sort()).toEqual(["ReadGoldRunFiles", "ReadGoldRunFilesList", "ReadSilverRunFiles", "ReadSilverRunFilesList"]);
+      for (const layer of ["silver", "gold"]) {
+        const sid = `Read${layer[0].toUpperCase()}${layer.slice(1)}RunFiles`;
+        expect(s3[sid].actions).not.toContain("s3:PutObject");
+        expect(s3[sid].resources).toEqual([expect.stringMatching(new RegExp(`^\\$\\{aws_s3_bucket\\.lake_${layer}_bucket_\\w+\\.arn\\}/_runs/\\*$`))]);
+        expect(s3[`${sid}List`].condition).toEqual([{ test: "StringLike", variable: "s3:prefix", values: ["_runs/*", "_runs"] }]);
+      }
+    });
+
+    it("uses the key only for its own data (encryption context), its execution logs and, through S3, the run files", () => {
       const kms = policies["environment-key"];
       expect(kms.UseEnvironmentKeyStateMachineData.condition).toEqual([
         { test: "StringEquals", variable: "kms:EncryptionContext:aws:states:stateMachineArn", values: [stateMachineArn] },
@@ -160,6 +171,14 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
       expect(kms.UseEnvironmentKeyExecutionLogs.condition).toEqual([
         { test: "StringLike", variable: "kms:EncryptionContext:SourceArn", values: [`arn:aws:logs:${region}:${account}:*`] },
       ]);
+      for (const layer of ["Silver", "Gold"]) {
+        const viaS3 = kms[`UseEnvironmentKeyVia${layer}Bucket`];
+        expect(viaS3.actions).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
+        expect(viaS3.condition).toEqual([
+          { test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`] },
+          { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [expect.stringMatching(/\.arn\}$/), expect.stringMatching(/\.arn\}\/\*$/)] },
+        ]);
+      }
       expect(kms.UseEnvironmentKey).toBeUndefined(); // no unconditional use
     });
   });

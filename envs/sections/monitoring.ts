@@ -33,9 +33,15 @@ export const monitoringSchema = z
       .describe(
         "Cost alarm: a cluster has been idle this many minutes (5-180; the alarm is a Metrics Insights query over every cluster, and those see 3 hours). Default: 120.",
       ),
+    maxQuarantinePercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(5)
+      .describe("Data-quality alarm: a run quarantined more than this share of a dataset's Bronze lines (percent). Default: 5."),
   })
   .prefault({})
-  .describe("Alarms, notifications and the monthly budget.");
+  .describe("Alarms (infrastructure, pipeline and data quality), notifications and the monthly budget.");
 
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 
