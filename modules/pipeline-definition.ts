@@ -20,11 +20,16 @@
  *                                                  ▼              └─ any failure ─► Record<state>Failure
  *                                    TerminateCluster (.sync)                          ▼
  *                                                  ▼                  TerminateAfterFailure (.sync)
- *                                             Succeeded                                ▼
+ *                          Read/Publish <job> metrics, per job                         ▼
+ *                              ▼           └─ fails ─► MetricsNotPublished   [the failed job's metrics]
+ *                          Succeeded                                                   ▼
  *                                                                                  RunFailed (Fail)
  *
  * Every state after CreateCluster catches every error and goes to TerminateAfterFailure, so
- * no path that the state machine controls leaves a cluster running. (A run that hits the
+ * no path that the state machine controls leaves a cluster running. No state while the
+ * cluster exists selects a path from a result it does not control: a missing path is a
+ * States.Runtime error, which no Catch (not even States.ALL) sees. Metrics files, written by
+ * the jobs, are therefore read only after the cluster is terminated. (A run that hits the
  * execution timeout, or is stopped by hand, ends without running any state: the cluster's own
  * auto-termination is the backstop; docs/operations.md.)
  */
@@ -74,9 +79,9 @@ export interface PipelineDefinitionProps {
   readonly metrics: { readonly namespace: string; readonly pipeline: string };
   /**
    * Jobs whose run writes a metrics file (CloudWatch PutMetricData's MetricData, as JSON): the
-   * bucket and the key, with `{}` for the run's label. The pipeline publishes it under
-   * `metrics.namespace` after the job's step, and after a failed step too (best effort), so a
-   * run that fails on a broken invariant still reports it. Default: none.
+   * bucket and the key, with `{}` for the run's label. The pipeline publishes each under
+   * `metrics.namespace` once the cluster is terminated; after a failed step, only the failed
+   * job's (best effort), so a run that fails on a broken invariant still reports it. Default: none.
    */
   readonly metricsFiles?: readonly { readonly job: string; readonly bucket: string; readonly keyTemplate: string }[];
 }
@@ -97,6 +102,8 @@ export const ERRORS = {
   clusterFailed: "ClusterFailed",
   queueCheckFailed: "QueueCheckFailed",
   terminateFailed: "TerminateFailed",
+  inputCheckFailed: "InputCheckFailed",
+  metricsNotPublished: "MetricsNotPublished",
 } as const;
 
 /** Name of the Task state running `job`. */
@@ -266,7 +273,7 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
   if (clusterExists) {
     states.TerminateWithoutInput = terminate("NoInput", "Record TerminateWithoutInput failure");
   } else {
-    states.InputCheckFailed = { Type: "Fail", Error: "InputCheckFailed", CausePath: "States.JsonToString($.failure)" };
+    states.InputCheckFailed = { Type: "Fail", Error: ERRORS.inputCheckFailed, CausePath: "States.JsonToString($.failure)" };
   }
   states.NoInput = { Type: "Succeed", Comment: "Nothing to process for this day." };
 
@@ -313,20 +320,8 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
     CausePath: "States.Format('the cluster for {} did not start: {}', $.run.label, States.JsonToString($.failure))",
   };
 
-  const metricsOf = (job: string) => props.metricsFiles?.find((m) => m.job === job);
   jobs.forEach((job, i) => {
     const name = runState(job);
-    const after = job === checkAfter ? "ShouldCheckInput" : i + 1 < jobs.length ? runState(jobs[i + 1]) : "TerminateCluster";
-    const file = metricsOf(job);
-    const next = file ? readMetricsState(job) : after;
-    if (file) {
-      Object.assign(states, metricsStates(props, job, file, { next: after, onFailure: (state) => `Record ${state} failure`, resultPath: "$.failure" }));
-      // After a failed step: publish what the job wrote, if anything, then terminate anyway.
-      Object.assign(
-        states,
-        metricsStates(props, job, file, { next: "TerminateAfterFailure", onFailure: () => "TerminateAfterFailure", resultPath: "$.metricsFailure", suffix: " after failure" }),
-      );
-    }
     states[name] = {
       Type: "Task",
       Resource: "arn:aws:states:::elasticmapreduce:addStep.sync",
@@ -339,49 +334,66 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
           HadoopJarStep: { Jar: "command-runner.jar", "Args.$": `$.run.args.${job}` },
         },
       },
-      ResultSelector: { "StepId.$": "$.StepId" },
+      // The whole result, unselected: a path into it that did not exist would be a
+      // States.Runtime error, which no Catch sees, and the cluster would outlive the run.
       ResultPath: `$.steps.${job}`,
       TimeoutSeconds: props.timeouts.stepSeconds,
       Retry: [EMR_RETRY],
       Catch: catchAll(`Record ${name} failure`),
-      Next: next,
+      Next: job === checkAfter ? "ShouldCheckInput" : i + 1 < jobs.length ? runState(jobs[i + 1]) : "TerminateCluster",
     };
   });
 
-  // Every state that runs while the cluster exists records which one failed, then terminates
-  // (a failed job's step first publishes the metrics it wrote).
+  // Every state that runs while the cluster exists records which one failed, then terminates.
   const afterCluster = [
     ...jobs.map(runState),
-    ...(props.metricsFiles ?? []).flatMap((m) => [readMetricsState(m.job), publishMetricsState(m.job)]),
     ...(clusterExists ? props.inputCheck.datasets.map((d) => `List Bronze ${d}`) : []),
     ...(clusterExists ? ["TerminateWithoutInput"] : []),
   ];
   for (const failed of afterCluster) {
-    const job = jobs.find((j) => runState(j) === failed);
     states[`Record ${failed} failure`] = {
       Type: "Pass",
       Result: failed,
       ResultPath: "$.failedState",
-      Next:
-        failed === "TerminateWithoutInput"
-          ? "TerminateFailed"
-          : job && metricsOf(job)
-            ? `${readMetricsState(job)} after failure`
-            : "TerminateAfterFailure",
+      Next: failed === "TerminateWithoutInput" ? "TerminateFailed" : "TerminateAfterFailure",
     };
   }
-  states.TerminateCluster = terminate("Succeeded", "Record TerminateCluster failure");
+  // The jobs' metrics are published once the cluster is gone, so nothing about a metrics file
+  // (missing, malformed) can keep a cluster running.
+  const files = (props.metricsFiles ?? []).filter((m) => jobs.includes(m.job));
+  states.TerminateCluster = terminate(files.length > 0 ? readMetricsState(files[0].job) : "Succeeded", "Record TerminateCluster failure");
   states["Record TerminateCluster failure"] = { Type: "Pass", Result: "TerminateCluster", ResultPath: "$.failedState", Next: "TerminateFailed" };
+  files.forEach((file, i) => {
+    const next = i + 1 < files.length ? readMetricsState(files[i + 1].job) : "Succeeded";
+    Object.assign(states, metricsStates(props, file, { next, onFailure: "MetricsNotPublished", resultPath: "$.failure" }));
+    // After a failed step: publish what the failed job wrote, if anything (a job that finds its
+    // invariant broken writes its metrics, then fails), then report the step's failure.
+    Object.assign(states, metricsStates(props, file, { next: "RunFailed", onFailure: "RunFailed", resultPath: "$.metricsFailure", suffix: " after failure" }));
+  });
   states.Succeeded = { Type: "Succeed" };
+  if (files.length > 0) {
+    states.MetricsNotPublished = {
+      Type: "Fail",
+      Error: ERRORS.metricsNotPublished,
+      CausePath: "States.Format('the jobs succeeded and the cluster is terminated, but a metrics file could not be published: {}', States.JsonToString($.failure))",
+    };
+  }
   states.TerminateAfterFailure = {
-    ...terminate("RunFailed", "TerminateFailed"),
+    ...terminate(files.length > 0 ? "PublishAfterFailure" : "RunFailed", "TerminateFailed"),
     // Keep the original failure for RunFailed's cause.
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.terminateFailure", Next: "TerminateFailed" }],
   };
+  if (files.length > 0) {
+    states.PublishAfterFailure = {
+      Type: "Choice",
+      Choices: files.map((f) => ({ Variable: "$.failedState", StringEquals: runState(f.job), Next: `${readMetricsState(f.job)} after failure` })),
+      Default: "RunFailed",
+    };
+  }
   states.RunFailed = {
     Type: "Fail",
     ErrorPath: "States.Format('{} failed', $.failedState)",
-    CausePath: `States.Format('{} failed on cluster {} (terminated; step logs under ${literal(props.stepLogsUri).slice(1, -1)}{}/steps/): {}', $.failedState, $.cluster.ClusterId, $.cluster.ClusterId, States.JsonToString($.failure))`,
+    CausePath: `States.Format('{} failed on cluster {} (terminated; step logs under ${formatTemplate(`${props.stepLogsUri}{}`)}/steps/): {}', $.failedState, $.cluster.ClusterId, $.cluster.ClusterId, States.JsonToString($.failure))`,
   };
   states.TerminateFailed = {
     Type: "Fail",
@@ -404,31 +416,31 @@ export const publishMetricsState = (job: string) => `Publish ${job} metrics`;
 /** Read a job's metrics file from S3, then put its MetricData to CloudWatch. */
 function metricsStates(
   props: PipelineDefinitionProps,
-  job: string,
-  file: { readonly bucket: string; readonly keyTemplate: string },
-  flow: { readonly next: string; readonly onFailure: (state: string) => string; readonly resultPath: string; readonly suffix?: string },
+  file: NonNullable<PipelineDefinitionProps["metricsFiles"]>[number],
+  flow: { readonly next: string; readonly onFailure: string; readonly resultPath: string; readonly suffix?: string },
 ): Record<string, State> {
   const suffix = flow.suffix ?? "";
-  const read = readMetricsState(job);
-  const publish = publishMetricsState(job);
+  const read = `${readMetricsState(file.job)}${suffix}`;
+  const publish = `${publishMetricsState(file.job)}${suffix}`;
+  const onFailure = [{ ErrorEquals: ["States.ALL"], ResultPath: flow.resultPath, Next: flow.onFailure }];
   return {
-    [`${read}${suffix}`]: {
+    [read]: {
       Type: "Task",
       Resource: "arn:aws:states:::aws-sdk:s3:getObject",
       Parameters: { Bucket: file.bucket, "Key.$": `States.Format('${formatTemplate(file.keyTemplate)}', $.run.label)` },
       ResultSelector: { "data.$": "States.StringToJson($.Body)" },
-      ResultPath: `$.metrics.${job}`,
+      ResultPath: `$.metrics.${file.job}`,
       Retry: [SDK_RETRY],
-      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: flow.resultPath, Next: flow.onFailure(read) }],
-      Next: `${publish}${suffix}`,
+      Catch: onFailure,
+      Next: publish,
     },
-    [`${publish}${suffix}`]: {
+    [publish]: {
       Type: "Task",
       Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
-      Parameters: { Namespace: props.metrics.namespace, "MetricData.$": `$.metrics.${job}.data.MetricData` },
+      Parameters: { Namespace: props.metrics.namespace, "MetricData.$": `$.metrics.${file.job}.data.MetricData` },
       ResultPath: null,
       Retry: [SDK_RETRY],
-      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: flow.resultPath, Next: flow.onFailure(publish) }],
+      Catch: onFailure,
       Next: flow.next,
     },
   };

@@ -36,11 +36,18 @@ function props(overrides: Partial<PipelineDefinitionProps> = {}): PipelineDefini
   };
 }
 
+const METRICS_FILES = [
+  { job: "bronze_to_silver", bucket: "silver-bucket", keyTemplate: "_runs/bronze_to_silver/{}.metrics.json" },
+  { job: "silver_to_gold", bucket: "gold-bucket", keyTemplate: "_runs/silver_to_gold/{}.metrics.json" },
+];
+const withMetrics = () => props({ metricsFiles: METRICS_FILES });
+
 const withFeed = () => props({ jobs: [job("generate"), job("bronze_to_silver"), job("silver_to_gold")], inputCheck: { bucket: "bronze-bucket", datasets: ["prices", "news"], afterJob: "generate" } });
 
 describe.each([
   ["real feeds (input checked before any cluster)", props()],
   ["a synthetic feed (input checked after generate)", withFeed()],
+  ["metrics files published after the steps", withMetrics()],
 ])("the pipeline definition with %s", (_label, p) => {
   const def = pipelineDefinition(p);
   const states = def.States as States;
@@ -120,7 +127,9 @@ describe.each([
       const recorder = states[runState(j)].Catch[0].Next;
       expect(states[recorder]).toEqual({ Type: "Pass", Result: runState(j), ResultPath: "$.failedState", Next: "TerminateAfterFailure" });
     }
-    expect(successors(states.TerminateAfterFailure)).toEqual(["RunFailed", "TerminateFailed"]);
+    expect(successors(states.TerminateAfterFailure)).toEqual([p.metricsFiles ? "PublishAfterFailure" : "RunFailed", "TerminateFailed"]);
+    const failurePaths = paths(states, "TerminateAfterFailure").map((path) => path.at(-1));
+    expect(new Set(failurePaths)).toEqual(new Set(["RunFailed", "TerminateFailed"]));
   });
 
   it("runs one at a time: a run waits until it is the oldest running execution", () => {
@@ -156,6 +165,88 @@ describe.each([
       if (p.inputCheck.afterJob) expect(path).toContain("TerminateWithoutInput");
       else expect(path).not.toContain("CreateCluster");
     }
+  });
+});
+
+describe("publishing the jobs' metrics files", () => {
+  const states = pipelineDefinition(withMetrics()).States as States;
+
+  it("once the cluster is terminated: each job's file for the run's label, its MetricData put to the namespace", () => {
+    expect(states["Run silver_to_gold"].Next).toBe("TerminateCluster");
+    expect(states.TerminateCluster.Next).toBe("Read bronze_to_silver metrics");
+    expect(states["Read bronze_to_silver metrics"]).toMatchObject({
+      Type: "Task",
+      Resource: "arn:aws:states:::aws-sdk:s3:getObject",
+      Parameters: { Bucket: "silver-bucket", "Key.$": "States.Format('_runs/bronze_to_silver/{}.metrics.json', $.run.label)" },
+      ResultSelector: { "data.$": "States.StringToJson($.Body)" },
+      ResultPath: "$.metrics.bronze_to_silver",
+      Next: "Publish bronze_to_silver metrics",
+    });
+    expect(states["Publish bronze_to_silver metrics"]).toMatchObject({
+      Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+      Parameters: { Namespace: "test/ns", "MetricData.$": "$.metrics.bronze_to_silver.data.MetricData" },
+      ResultPath: null,
+      Next: "Read silver_to_gold metrics",
+    });
+    expect(states["Read silver_to_gold metrics"].Parameters.Bucket).toBe("gold-bucket");
+    expect(states["Publish silver_to_gold metrics"].Next).toBe("Succeeded");
+  });
+
+  it("no metrics state is reachable while a cluster may be running: a malformed file cannot keep one alive", () => {
+    for (const name of Object.keys(states).filter((n) => n.includes(" metrics"))) {
+      const before = paths(states, "CreateCluster").filter((path) => path.includes(name));
+      expect(before.length, name).toBeGreaterThan(0);
+      for (const path of before) {
+        const terminated = path.findIndex((s) => states[s].Resource === "arn:aws:states:::elasticmapreduce:terminateCluster.sync");
+        expect(terminated, path.join(" > ")).toBeGreaterThanOrEqual(0);
+        expect(terminated, path.join(" > ")).toBeLessThan(path.indexOf(name));
+      }
+    }
+  });
+
+  it("no step selects from its result: a missing path would be a States.Runtime error that no Catch sees", () => {
+    for (const { job: j } of withMetrics().jobs) expect(states[runState(j)].ResultSelector, j).toBeUndefined();
+  });
+
+  it("a file that cannot be read or published after a successful run fails it as MetricsNotPublished", () => {
+    for (const state of ["Read bronze_to_silver metrics", "Publish bronze_to_silver metrics", "Read silver_to_gold metrics", "Publish silver_to_gold metrics"]) {
+      expect(states[state].Retry).toEqual([expect.objectContaining({ ErrorEquals: ["States.TaskFailed"], MaxAttempts: 3 })]);
+      expect(states[state].Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "MetricsNotPublished" }]);
+    }
+    expect(states.MetricsNotPublished).toMatchObject({ Type: "Fail", Error: ERRORS.metricsNotPublished });
+  });
+
+  it("after a failed step, publishes only the failed job's file (best effort), keeping the step's failure for the cause", () => {
+    expect(states.PublishAfterFailure).toEqual({
+      Type: "Choice",
+      Choices: [
+        { Variable: "$.failedState", StringEquals: "Run bronze_to_silver", Next: "Read bronze_to_silver metrics after failure" },
+        { Variable: "$.failedState", StringEquals: "Run silver_to_gold", Next: "Read silver_to_gold metrics after failure" },
+      ],
+      Default: "RunFailed",
+    });
+    const read = states["Read bronze_to_silver metrics after failure"];
+    const publish = states["Publish bronze_to_silver metrics after failure"];
+    expect(read.Parameters).toEqual(states["Read bronze_to_silver metrics"].Parameters);
+    expect(read.Next).toBe("Publish bronze_to_silver metrics after failure");
+    expect(publish.Next).toBe("RunFailed");
+    for (const s of [read, publish]) expect(s.Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.metricsFailure", Next: "RunFailed" }]);
+  });
+
+  it("is valid ASL with the metrics states in it", () => {
+    expect(validate(pipelineDefinition(withMetrics()))).toEqual({ isValid: true, errors: "" });
+  });
+
+  it("ignores a metrics file of a job the run does not have; without files, the run ends at TerminateCluster", () => {
+    const only = pipelineDefinition(props({ metricsFiles: [{ job: "generate", bucket: "b", keyTemplate: "_runs/generate/{}.metrics.json" }] })).States as States;
+    expect(Object.keys(only).filter((n) => n.includes(" metrics"))).toEqual([]);
+    expect(only.TerminateCluster.Next).toBe("Succeeded");
+    expect(only.TerminateAfterFailure.Next).toBe("RunFailed");
+  });
+
+  it("refuses a key template without exactly one {}", () => {
+    const bad = [{ job: "bronze_to_silver", bucket: "b", keyTemplate: "_runs/bronze_to_silver/latest.json" }];
+    expect(() => pipelineDefinition(props({ metricsFiles: bad }))).toThrow(/exactly one \{\}/);
   });
 });
 
