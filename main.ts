@@ -4,12 +4,10 @@
  */
 import { App } from "cdktf";
 import { ConfigError, parseEnvConfigs } from "./envs";
-import dev from "./envs/dev";
-import prod from "./envs/prod";
+import { ENVIRONMENTS } from "./envs/environments";
 import { PlatformStack } from "./stacks/platform-stack";
 
-/** Every environment, by name. The name must equal the config's `environment`. */
-export const ENVIRONMENTS: Record<string, unknown> = { dev, prod };
+export { ENVIRONMENTS };
 
 /** Returns the process exit code; prints problems (never a stack trace) on failure. */
 export function main(environments: Record<string, unknown> = ENVIRONMENTS, outdir?: string): number {

@@ -82,7 +82,7 @@ export const CROSS_ENV_RULES: readonly CrossEnvRule[] = [
   {
     code: "environment-named-after-key",
     path: "<env>.environment",
-    description: "Each environment's `environment` equals its key in `main.ts`'s ENVIRONMENTS.",
+    description: "Each environment's `environment` equals its key in ENVIRONMENTS (envs/environments.ts).",
     check: (configs) =>
       Object.entries(configs)
         .filter(([name, cfg]) => cfg.environment !== name)
