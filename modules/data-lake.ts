@@ -81,6 +81,8 @@ export class DataLake extends Construct {
                 status: "Enabled",
                 filter: [{ prefix: `${props.queryResults.prefix}/` }],
                 expiration: [{ days: props.queryResults.expirationDays }],
+                // The bucket is versioned: without this, expired results stay as old versions.
+                noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
               },
             ]
           : [],

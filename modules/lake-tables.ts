@@ -33,7 +33,7 @@ export interface LakeTableSpec {
   readonly path: string;
   /** Columns in the order the jobs write them, partition keys excluded. */
   readonly columns: readonly LakeColumn[];
-  /** Partition keys; each must be of type `date` (projected by day). */
+  /** Partition keys; each must be of type `date` (projected by day). None: an unpartitioned table. */
   readonly partitionKeys: readonly LakeColumn[];
 }
 
@@ -73,7 +73,7 @@ export class LakeTables extends Construct {
           EXTERNAL: "TRUE",
           classification: "parquet",
           "parquet.compression": "SNAPPY",
-          ...projection(spec, root, props.projectionStart),
+          ...(spec.partitionKeys.length > 0 ? projection(spec, root, props.projectionStart) : {}),
         },
         partitionKeys: spec.partitionKeys.map(toColumn),
         storageDescriptor: { location: root, ...PARQUET_STORAGE, columns: spec.columns.map(toColumn) },

@@ -327,6 +327,7 @@ export class Monitoring extends Construct {
   }
 
   private dataQualityAlarms(q: NonNullable<MonitoringProps["dataQuality"]>): void {
+    if (q.datasets.length === 0) throw new Error("Monitoring: dataQuality needs at least one dataset");
     // A run publishes once: a day-long period keeps its verdict for the day, and no data (no run)
     // is no news.
     const daily = { period: 86_400, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;

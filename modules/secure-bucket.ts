@@ -248,15 +248,20 @@ export class SecureBucket extends Construct {
     grantee.addToPolicy(
       S3_POLICY_NAME,
       { sid, effect: "Allow", actions, resources: [prefix ? `${this.arn}/${prefix}/*` : `${this.arn}/*`] },
-      prefix
-        ? {
-            sid: `${sid}List`,
-            effect: "Allow",
-            actions: ["s3:ListBucket", "s3:GetBucketLocation"],
-            resources: [this.arn],
-            condition: [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}/*`, prefix] }],
-          }
-        : { sid: `List${this.label}`, effect: "Allow", actions: LIST_ACTIONS, resources: [this.arn] },
+      ...(prefix
+        ? [
+            {
+              sid: `${sid}List`,
+              effect: "Allow",
+              actions: ["s3:ListBucket"],
+              resources: [this.arn],
+              condition: [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}/*`, prefix] }],
+            },
+            // Only ListBucket requests carry s3:prefix: a location lookup under that condition
+            // would never be allowed (Athena, the SDKs and the CLI look the region up).
+            { sid: `${sid}Location`, effect: "Allow", actions: ["s3:GetBucketLocation"], resources: [this.arn] },
+          ]
+        : [{ sid: `List${this.label}`, effect: "Allow", actions: LIST_ACTIONS, resources: [this.arn] }]),
     );
   }
 }

@@ -191,3 +191,44 @@ describe("DataLake grants", () => {
     });
   });
 });
+
+describe("DataLake queryResults", () => {
+  const rules = (tf: TerraformJson, b: string) => part(tf, "aws_s3_bucket_lifecycle_configuration", b).rule;
+
+  it("expires the results prefix of the artifacts bucket after the given days", () => {
+    const { stack } = build({ queryResults: { prefix: "athena-results", expirationDays: 14 } });
+    const { tf } = synthBare(stack);
+    expect(rules(tf, "artifacts").map((r: any) => r.id)).toEqual(["hygiene", "expire-query-results"]);
+    expect(rules(tf, "artifacts")[1]).toEqual({
+      id: "expire-query-results",
+      status: "Enabled",
+      filter: [{ prefix: "athena-results/" }],
+      expiration: [{ days: 14 }],
+      // Versioned bucket: the expired results must not linger as noncurrent versions.
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
+  });
+
+  it("touches no other bucket", () => {
+    const { stack } = build({ queryResults: { prefix: "athena-results", expirationDays: 14 } });
+    const { tf } = synthBare(stack);
+    expect(rules(tf, "bronze").map((r: any) => r.id)).toEqual(["hygiene", "bronze-tiering"]);
+    expect(rules(tf, "silver").map((r: any) => r.id)).toEqual(["hygiene"]);
+    expect(rules(tf, "gold").map((r: any) => r.id)).toEqual(["hygiene"]);
+    expect(resource(tf, "aws_s3_bucket_lifecycle_configuration", "target_").rule.map((r: any) => r.id)).toEqual(["hygiene"]);
+  });
+
+  it("the prefix is a folder: `<prefix>/`, so a sibling such as `<prefix>-archive/` is not expired", () => {
+    const { stack } = build({ queryResults: { prefix: "results", expirationDays: 1 } });
+    const { tf } = synthBare(stack);
+    expect(rules(tf, "artifacts")[1].filter).toEqual([{ prefix: "results/" }]);
+    expect(rules(tf, "artifacts")[1].expiration).toEqual([{ days: 1 }]);
+  });
+
+  it("without queryResults, no bucket expires query results", () => {
+    const { stack } = build();
+    const { tf } = synthBare(stack);
+    for (const b of LAYERS) expect(rules(tf, b).map((r: any) => r.id), b).not.toContain("expire-query-results");
+    expect(rules(tf, "artifacts")).toHaveLength(1);
+  });
+});

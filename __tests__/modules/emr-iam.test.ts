@@ -185,6 +185,7 @@ describe("EmrIam defaults", () => {
       "ListArtifacts",
       "WriteEmrLogs",
       "WriteEmrLogsList",
+      "WriteEmrLogsLocation",
     ]);
     expect(lakeStatements.ReadBronzeObjects).toEqual({ sid: "ReadBronzeObjects", effect: "Allow", actions: READ, resources: [expect.stringMatching(new RegExp(`${bucketArn("bronze").source}/\\*$`))] });
     expect(lakeStatements.ReadWriteSilverObjects.actions).toEqual(READ_WRITE);
@@ -290,7 +291,7 @@ describe("EmrIam options", () => {
     const { tf } = synthBare(stack);
     const instance = inline(tf, INSTANCE_ROLE);
     const sids = instance["data-lake"].statements.map((s) => s.sid);
-    expect(sids).toEqual(["ReadBronzeObjects", "ListBronze", "ReadSilverObjects", "ListSilver", "ReadWriteGoldObjects", "ListGold", "ReadArtifactsObjects", "ListArtifacts", "WriteEmrLogs", "WriteEmrLogsList"]);
+    expect(sids).toEqual(["ReadBronzeObjects", "ListBronze", "ReadSilverObjects", "ListSilver", "ReadWriteGoldObjects", "ListGold", "ReadArtifactsObjects", "ListArtifacts", "WriteEmrLogs", "WriteEmrLogsList", "WriteEmrLogsLocation"]);
     const glue = statementsBySid({ statement: instance["glue-catalog"].statements });
     // The catalog follows both: every layer the cluster touches is readable there, none writable.
     expect(glue.GlueCatalogRead.resources).toEqual([

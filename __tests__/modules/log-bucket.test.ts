@@ -147,10 +147,12 @@ describe("LogBucket grants", () => {
       {
         sid: "WriteEmrLogsList",
         effect: "Allow",
-        actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+        actions: ["s3:ListBucket"],
         resources: [logs.arn],
         condition: [{ test: "StringLike", variable: "s3:prefix", values: ["emr/*", "emr"] }],
       },
+      // No condition: a location request carries no s3:prefix, so one would never match.
+      { sid: "WriteEmrLogsLocation", effect: "Allow", actions: ["s3:GetBucketLocation"], resources: [logs.arn] },
     ]);
   });
 

@@ -122,3 +122,105 @@ describe("SecureBucket grants", () => {
     expect(role.policyNames).toEqual(["data-lake"]); // an SSE-S3 bucket needs no key
   });
 });
+
+describe("SecureBucket read grant with keyViaS3Only", () => {
+  const VIA_S3 = (bucketArn: string) => [
+    { test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-central-1.amazonaws.com"] },
+    { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [bucketArn, `${bucketArn}/*`] },
+  ];
+  const BUCKET_ARN = /^\$\{aws_s3_bucket\.bucket_[0-9A-F]{8}\.arn\}$/;
+  const BUCKET_OBJECTS = /^\$\{aws_s3_bucket\.bucket_[0-9A-F]{8}\.arn\}\/\*$/;
+
+  it("the grantee decrypts only through S3, for this bucket's objects: no plain key statement", () => {
+    const { bucket, key } = build();
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { keyViaS3Only: true });
+    expect(role.policyNames).toEqual(["data-lake", "environment-key"]);
+    expect(role.statements("environment-key")).toEqual([
+      { sid: "UseEnvironmentKeyViaDataBucket", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.keyArn], condition: VIA_S3(bucket.arn) },
+    ]);
+  });
+
+  it("the objects and listing are the plain read grant's", () => {
+    const { bucket } = build();
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { keyViaS3Only: true });
+    expect(role.statements("data-lake")).toEqual([
+      { sid: "ReadDataObjects", effect: "Allow", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [`${bucket.arn}/*`] },
+      { sid: "ListData", effect: "Allow", actions: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], resources: [bucket.arn] },
+    ]);
+  });
+
+  it("the key policy names the grantee with the same conditions, and not unconditionally", () => {
+    const { stack, bucket } = build();
+    bucket.grantRead(new RecordingGrantee(), { keyViaS3Only: true });
+    const { tf } = synthBare(stack);
+    const keyPolicy = statementsBySid(policyDocFor(tf, resource(tf, "aws_kms_key", "key").policy));
+    expect(keyPolicy.TestRole).toBeUndefined();
+    expect(keyPolicy.TestRoleViaDataBucket).toEqual({
+      sid: "TestRoleViaDataBucket",
+      effect: "Allow",
+      principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/test"] }],
+      actions: ["kms:Decrypt", "kms:DescribeKey"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-central-1.amazonaws.com"] },
+        { test: "StringLike", variable: "kms:EncryptionContext:aws:s3:arn", values: [expect.stringMatching(BUCKET_ARN), expect.stringMatching(BUCKET_OBJECTS)] },
+      ],
+    });
+  });
+
+  it("with a prefix: objects and listing under the prefix, the key still only via S3 for the bucket", () => {
+    const { bucket, key } = build();
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { prefix: "_runs", sid: "ReadRunFiles", keyViaS3Only: true });
+    const [objects, list] = role.statements("data-lake");
+    expect(objects.resources).toEqual([`${bucket.arn}/_runs/*`]);
+    expect(list.condition).toEqual([{ test: "StringLike", variable: "s3:prefix", values: ["_runs/*", "_runs"] }]);
+    expect(role.statements("environment-key")).toEqual([
+      { sid: "UseEnvironmentKeyViaDataBucket", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.keyArn], condition: VIA_S3(bucket.arn) },
+    ]);
+  });
+
+  it("two buckets under one key: one conditional statement per bucket, each for its own bucket", () => {
+    const { stack, key, bucket } = build();
+    const other = new SecureBucket(stack, "other", { bucketName: "test-other", label: "Other", encryption: { kind: "kms", key } });
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { keyViaS3Only: true });
+    other.grantRead(role, { keyViaS3Only: true });
+    expect(role.statements("environment-key")).toEqual([
+      { sid: "UseEnvironmentKeyViaDataBucket", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.keyArn], condition: VIA_S3(bucket.arn) },
+      { sid: "UseEnvironmentKeyViaOtherBucket", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.keyArn], condition: VIA_S3(other.arn) },
+    ]);
+    const { tf } = synthBare(stack);
+    const keyPolicy = statementsBySid(policyDocFor(tf, resource(tf, "aws_kms_key", "key").policy));
+    expect(keyPolicy.TestRoleViaOtherBucket.condition[1].values).toEqual([
+      expect.stringMatching(/^\$\{aws_s3_bucket\.other_bucket_[0-9A-F]{8}\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_s3_bucket\.other_bucket_[0-9A-F]{8}\.arn\}\/\*$/),
+    ]);
+  });
+
+  it("keyViaS3Only: false is the plain grant: decrypt without conditions, on both sides", () => {
+    const { stack, bucket, key } = build();
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { keyViaS3Only: false });
+    expect(role.statements("environment-key")).toEqual([{ sid: "UseEnvironmentKey", effect: "Allow", actions: ["kms:Decrypt", "kms:DescribeKey"], resources: [key.keyArn] }]);
+    const { tf } = synthBare(stack);
+    const keyPolicy = statementsBySid(policyDocFor(tf, resource(tf, "aws_kms_key", "key").policy));
+    expect(keyPolicy.TestRole).toEqual({
+      sid: "TestRole",
+      effect: "Allow",
+      principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:role/test"] }],
+      actions: ["kms:Decrypt", "kms:DescribeKey"],
+      resources: ["*"],
+    });
+    expect(keyPolicy.TestRoleViaDataBucket).toBeUndefined();
+  });
+
+  it("an SSE-S3 bucket needs no key, with or without the option", () => {
+    const { bucket } = build({ kms: false });
+    const role = new RecordingGrantee();
+    bucket.grantRead(role, { keyViaS3Only: true });
+    expect(role.policyNames).toEqual(["data-lake"]);
+  });
+});

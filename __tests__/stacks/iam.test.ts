@@ -96,7 +96,7 @@ describe.each<EnvName>(["dev", "prod"])("EMR IAM (%s)", (env) => {
     expect(Object.keys(s3).sort()).toEqual([
       "ListArtifacts", "ListBronze", "ListGold", "ListSilver",
       "ReadArtifactsObjects", writesBronze ? "ReadWriteBronzeObjects" : "ReadBronzeObjects", "ReadWriteGoldObjects", "ReadWriteSilverObjects",
-      "WriteEmrLogs", "WriteEmrLogsList",
+      "WriteEmrLogs", "WriteEmrLogsList", "WriteEmrLogsLocation",
     ]);
     const bronze = s3[writesBronze ? "ReadWriteBronzeObjects" : "ReadBronzeObjects"];
     expect(bronze.actions.includes("s3:PutObject")).toBe(writesBronze);

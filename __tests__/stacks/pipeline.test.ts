@@ -154,7 +154,7 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
 
     it("reads only the jobs' run files of the lake: the metrics files under _runs/", () => {
       const s3 = policies["data-lake"];
-      expect(Object.keys(s3).sort()).toEqual(["ReadGoldRunFiles", "ReadGoldRunFilesList", "ReadSilverRunFiles", "ReadSilverRunFilesList"]);
+      expect(Object.keys(s3).sort()).toEqual(["ReadGoldRunFiles", "ReadGoldRunFilesList", "ReadGoldRunFilesLocation", "ReadSilverRunFiles", "ReadSilverRunFilesList", "ReadSilverRunFilesLocation"]);
       for (const layer of ["silver", "gold"]) {
         const sid = `Read${layer[0].toUpperCase()}${layer.slice(1)}RunFiles`;
         expect(s3[sid].actions).not.toContain("s3:PutObject");
