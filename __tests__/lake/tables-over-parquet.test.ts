@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_JOBS } from "../../modules/spark-jobs";
+import { botocoreProblems } from "../support/botocore";
 import { RAW_ENVS, resources, synthEnv } from "../support/synth";
 
 const ROOT = join(__dirname, "..", "..");
@@ -138,6 +139,15 @@ describe("the dev stack's Glue tables over a local run of its own steps", () => 
       expect(report.files[f.path], f.path).not.toBeNull();
       expect(report.files[f.path]!.MetricData.length).toBeGreaterThan(0);
     }
+  });
+
+  it("each metrics file is a valid PutMetricData request, as botocore's CloudWatch model has it", () => {
+    const namespace = definition.States["Publish bronze_to_silver metrics"].Parameters.Namespace;
+    expect(namespace).toBe("marketpulse/dev");
+    const calls = metricsFiles.map((f) => ({ service: "cloudwatch", operation: "PutMetricData", params: { Namespace: namespace, MetricData: report.files[f.path]!.MetricData } }));
+    expect(botocoreProblems(calls)).toEqual(calls.map(() => []));
+    // PutMetricData takes at most 1000 items per request.
+    for (const f of metricsFiles) expect(report.files[f.path]!.MetricData.length).toBeLessThanOrEqual(1000);
   });
 
   it("every data-quality alarm watches a metric the run published, with the same dimensions", () => {
