@@ -95,6 +95,17 @@ describe.each([
     }
   });
 
+  it("while a cluster exists, nothing selects from a result except ListObjectsV2's KeyCount (always in its response)", () => {
+    // A missing path is a States.Runtime error, which no Catch sees: the cluster would outlive the run.
+    // (The metrics states select from the jobs' files, and run only after termination: tested below.)
+    const whileCluster = [...reachable(states, firstStep)].filter((n) => states[n].Type === "Task" && !n.includes(" metrics"));
+    for (const name of whileCluster) {
+      if (states[name].ResultSelector === undefined) continue;
+      expect(name).toMatch(/^List Bronze \w+$/);
+      expect(states[name].ResultSelector).toEqual({ "count.$": "$.KeyCount" });
+    }
+  });
+
   it("every EMR task retries throttling and transient service errors with backoff", () => {
     expect(emrTasks.length).toBe(p.jobs.length + 3 + (p.inputCheck.afterJob ? 1 : 0));
     for (const [name, s] of emrTasks) {

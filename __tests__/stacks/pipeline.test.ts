@@ -109,6 +109,18 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
       ]);
       expect(emr.ManageOwnClusters.resources).toEqual([`arn:aws:elasticmapreduce:${region}:${account}:cluster/*`]);
       expect(emr.ManageOwnClusters.condition).toEqual([{ test: "StringEquals", variable: "aws:ResourceTag/environment", values: [env] }]);
+      expect(emr.RunTaggedClusters.condition).toEqual([
+        { test: "StringEquals", variable: "aws:RequestTag/environment", values: [env] },
+        { test: "StringEquals", variable: "aws:RequestTag/for-use-with-amazon-emr-managed-policies", values: ["true"] },
+      ]);
+      // Tags only at launch, and only with this environment's tag: it cannot re-tag another cluster in.
+      expect(emr.TagClustersAtLaunch).toEqual({
+        sid: "TagClustersAtLaunch",
+        effect: "Allow",
+        actions: ["elasticmapreduce:AddTags"],
+        resources: [`arn:aws:elasticmapreduce:${region}:${account}:cluster/*`],
+        condition: [{ test: "StringEquals", variable: "aws:RequestTag/environment", values: [env] }],
+      });
       // The clusters it launches carry exactly the tag its permissions require.
       const tags = Object.fromEntries(states.CreateCluster.Parameters.Tags.map((t: any) => [t.Key, t.Value]));
       expect(tags.environment).toBe(env);
@@ -149,6 +161,7 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
       const c = policies["run-control"];
       expect(c.ListOwnExecutions.resources).toEqual([stateMachineArn]);
       expect(c.ListBronzeDays).toMatchObject({ actions: ["s3:ListBucket"], condition: [{ test: "StringLike", variable: "s3:prefix", values: ["prices/date=*", "news/date=*"] }] });
+      expect(c.ListBronzeDays.resources).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.lake_bronze_bucket_\w+\.arn\}$/)]);
       expect(c.PutPipelineMetrics.condition).toEqual([{ test: "StringEquals", variable: "cloudwatch:namespace", values: [`marketpulse/${env}`] }]);
     });
 
@@ -180,6 +193,13 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
         ]);
       }
       expect(kms.UseEnvironmentKey).toBeUndefined(); // no unconditional use
+      // CloudWatch Logs' delivery service writes the execution logs for this account only.
+      const keyPolicy = statementsBySid(Object.entries(tf.data.aws_iam_policy_document).find(([n]) => n.startsWith("kms_policy"))![1]);
+      expect(keyPolicy.LogDeliveryForStateMachine).toMatchObject({
+        principals: [{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+      });
     });
   });
 
@@ -225,6 +245,11 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
       ]);
       const policies = rolePolicies(tf, "pipeline_scheduler-role");
       expect(Object.keys(policies).sort()).toEqual(["environment-key", "start-pipeline"]);
+      // Key use (the schedule, the execution input and the queue are under the key): this key only.
+      expect(Object.values(policies["environment-key"])).toEqual([
+        expect.objectContaining({ effect: "Allow", resources: [expect.stringMatching(KEY_REF)] }),
+      ]);
+      expect(Object.values(policies["environment-key"])[0].actions.some((a: string) => /Grant|Delete|Disable|Put|Schedule|\*/.test(a))).toBe(false);
       expect(policies["start-pipeline"]).toEqual({
         StartPipeline: { sid: "StartPipeline", effect: "Allow", actions: ["states:StartExecution"], resources: [stateMachineArn] },
         DeadLetter: { sid: "DeadLetter", effect: "Allow", actions: ["sqs:SendMessage"], resources: [expect.stringMatching(/aws_sqs_queue\.pipeline_dead-letters_\w+\.arn/)] },
