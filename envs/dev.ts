@@ -51,7 +51,7 @@ const dev: EnvConfigInput = {
   },
   monitoring: {
     alarmEmails: ["marketpulse-dev-alerts@example.com"],
-    monthlyBudgetUsd: 300,
+    monthlyBudgetUsd: 250,
   },
 };
 

@@ -65,7 +65,7 @@ const prod: EnvConfigInput = {
   },
   monitoring: {
     alarmEmails: ["marketpulse-oncall@example.com", "marketpulse-data-platform@example.com"],
-    monthlyBudgetUsd: 2500,
+    monthlyBudgetUsd: 500,
   },
 };
 
