@@ -99,10 +99,12 @@ def _empty_stats(files: "list[tuple[str, int]]") -> dict:
 
 
 def _record_outcomes(classified: DataFrame, stats: "dict[str, dict]") -> "tuple[set, set]":
-    """Record duplicate and reason counts; return the days with Silver and quarantine rows."""
+    """Record line, duplicate and reason counts; return the days with Silver and quarantine
+    rows."""
     silver_days, quarantine_days = set(), set()
     for row in tx.outcome_counts(classified).collect():
         day, status, n = row[tx.TRADE_DATE].isoformat(), row[tx.STATUS], row["count"]
+        stats[day]["non_blank_lines"] += n
         if status == tx.SILVER:
             silver_days.add(day)
         elif status == tx.DUPLICATE:
@@ -150,10 +152,9 @@ def process_dataset(
     silver_days, quarantine_days = set(), set()
 
     if all_files:
-        lines = read_lines(spark, all_files)
-        for row in tx.non_blank(lines).groupBy(tx.TRADE_DATE).count().collect():
-            stats[row[tx.TRADE_DATE].isoformat()]["non_blank_lines"] = row["count"]
-        classified = classify(lines).persist(StorageLevel.MEMORY_AND_DISK)
+        # Every non-blank line gets exactly one classified row: the outcome counts also count
+        # the non-blank lines, in the same pass (no separate read of the Bronze files).
+        classified = classify(read_lines(spark, all_files)).persist(StorageLevel.MEMORY_AND_DISK)
         silver_days, quarantine_days = _record_outcomes(classified, stats)
         _write_silver(
             classified, to_silver, sort_by, silver_root, silver_days, stats, target_file_bytes

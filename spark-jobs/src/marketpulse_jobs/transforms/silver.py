@@ -58,37 +58,58 @@ def _parsed(lines: DataFrame, fields: "tuple[str, ...]") -> DataFrame:
 
 def validate_prices(lines: DataFrame) -> DataFrame:
     """Parse price lines; add typed ``_ts``, ``_price``, ``_volume`` and ``_errors``."""
-    df = _parsed(lines, BRONZE_PRICE_FIELDS)
     c = F.col
-    return df.select(
+    typed = _parsed(lines, BRONZE_PRICE_FIELDS).select(
+        "*",
+        quality.typed_ts(c("ts")).alias("_ts"),
+        quality.typed_number(c("price")).alias("_price"),
+        quality.typed_count(c("volume")).alias("_volume"),
+    )
+    # The checks use the typed columns, so that each value is parsed once (see price_errors).
+    errors = quality.price_errors(
+        *[c(name) for name in ("json_ok", "symbol", "ts", "price", "volume", "source")],
+        c(TRADE_DATE),
+        ts_value=c("_ts"),
+        price_value=c("_price"),
+        volume_value=c("_volume"),
+    )
+    return typed.select(
         RAW,
         FILE,
         TRADE_DATE,
         *BRONZE_PRICE_FIELDS,
-        quality.typed_ts(c("ts")).alias("_ts"),
-        quality.typed_number(c("price")).alias("_price"),
-        quality.typed_count(c("volume")).alias("_volume"),
-        quality.price_errors(
-            c("json_ok"), c("symbol"), c("ts"), c("price"), c("volume"), c("source"), c(TRADE_DATE)
-        ).alias(ERRORS),
+        "_ts",
+        "_price",
+        "_volume",
+        errors.alias(ERRORS),
     )
 
 
 def validate_news(lines: DataFrame) -> DataFrame:
     """Parse news lines; add ``_ts``, ``_symbols``, ``_sentiment`` and ``_errors``."""
-    df = _parsed(lines, BRONZE_NEWS_FIELDS)
     c = F.col
-    return df.select(
+    typed = _parsed(lines, BRONZE_NEWS_FIELDS).select(
+        "*",
+        quality.typed_ts(c("ts")).alias("_ts"),
+        quality.typed_symbols(c("symbols")).alias("_symbols"),
+        quality.typed_number(c("sentiment")).alias("_sentiment"),
+    )
+    errors = quality.news_errors(
+        *[c(name) for name in ("json_ok", "id", "ts", "symbols", "sentiment")],
+        c(TRADE_DATE),
+        ts_value=c("_ts"),
+        symbol_list=c("_symbols"),
+        sentiment_value=c("_sentiment"),
+    )
+    return typed.select(
         RAW,
         FILE,
         TRADE_DATE,
         *BRONZE_NEWS_FIELDS,
-        quality.typed_ts(c("ts")).alias("_ts"),
-        quality.typed_symbols(c("symbols")).alias("_symbols"),
-        quality.typed_number(c("sentiment")).alias("_sentiment"),
-        quality.news_errors(
-            c("json_ok"), c("id"), c("ts"), c("symbols"), c("sentiment"), c(TRADE_DATE)
-        ).alias(ERRORS),
+        "_ts",
+        "_symbols",
+        "_sentiment",
+        errors.alias(ERRORS),
     )
 
 
