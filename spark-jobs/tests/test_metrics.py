@@ -161,3 +161,24 @@ def test_the_written_files_have_the_contract_columns(spark, dirty, runs):
         in_files = spark.read.parquet(*[str(f) for f in files]).schema  # no partition column
         expected = [(c["name"], c["type"]) for c in entry["columns"]]
         assert [(f.name, f.dataType.simpleString()) for f in in_files] == expected, entry["name"]
+
+
+def test_a_run_that_fails_before_its_metrics_leaves_no_earlier_file(spark, tmp_path, monkeypatch):
+    """The pipeline publishes a failed run's metrics file: an earlier run's must not pass for it."""
+    bronze = tmp_path / "bronze" / "prices" / "date=2024-01-02" / "hour=14"
+    bronze.mkdir(parents=True)
+    tick = {"symbol": "AAA", "ts": "2024-01-02T14:30:00Z", "price": 1.5, "volume": 3, "source": "x"}
+    (bronze / "part-00000.jsonl").write_text(json.dumps(tick) + "\n")
+    argv = ["--date", "2024-01-02", "--bronze", str(tmp_path / "bronze")]
+    argv += ["--silver", str(tmp_path / "silver"), "--quarantine", str(tmp_path / "q")]
+    assert B2S.main(argv) == 0
+    stale = tmp_path / "silver" / "_runs" / "bronze_to_silver" / "2024-01-02.metrics.json"
+    assert stale.is_file()
+
+    def crash(*_args, **_kwargs):  # as if the job died mid-run
+        raise RuntimeError("executor lost")
+
+    monkeypatch.setattr(B2S, "run", crash)
+    with pytest.raises(RuntimeError, match="executor lost"):
+        B2S.main(argv)
+    assert not stale.exists()

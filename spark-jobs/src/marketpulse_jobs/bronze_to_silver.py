@@ -265,10 +265,13 @@ def _main(argv=None) -> int:
     spark = runtime.get_spark("marketpulse-bronze-to-silver")
     if not runtime.path_exists(spark, args.bronze):
         raise runtime.UsageError(f"Bronze root not found: {args.bronze}")
+    metrics_uri = runtime.metrics_uri(args.silver, JOB, days)
+    # A metrics file exists only if this run wrote it: the pipeline publishes a failed run's file.
+    runtime.delete_path(spark, metrics_uri)
     summary = run(spark, days, args.bronze, args.silver, args.quarantine, args.target_file_bytes)
     # Summary and metrics are written whether or not the invariant holds, then the run fails.
-    summary["metrics_uri"] = runtime.metrics_uri(args.silver, JOB, days)
-    runtime.write_json(spark, metrics.metric_data(JOB, summary), summary["metrics_uri"])
+    summary["metrics_uri"] = metrics_uri
+    runtime.write_json(spark, metrics.metric_data(JOB, summary), metrics_uri)
     runtime.emit_summary(spark, summary, runtime.summary_uri(args.silver, JOB, days))
     if not summary["invariant_holds"]:
         raise RuntimeError(

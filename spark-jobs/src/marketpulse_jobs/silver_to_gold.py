@@ -208,9 +208,12 @@ def _main(argv=None) -> int:
     spark = runtime.get_spark("marketpulse-silver-to-gold")
     if not runtime.path_exists(spark, args.silver):
         raise runtime.UsageError(f"Silver root not found: {args.silver}")
+    metrics_uri = runtime.metrics_uri(args.gold, JOB, days)
+    # A metrics file exists only if this run wrote it: the pipeline publishes a failed run's file.
+    runtime.delete_path(spark, metrics_uri)
     summary = run(spark, days, args.silver, args.gold)
-    summary["metrics_uri"] = runtime.metrics_uri(args.gold, JOB, days)
-    runtime.write_json(spark, metrics.metric_data(JOB, summary), summary["metrics_uri"])
+    summary["metrics_uri"] = metrics_uri
+    runtime.write_json(spark, metrics.metric_data(JOB, summary), metrics_uri)
     runtime.emit_summary(spark, summary, runtime.summary_uri(args.gold, JOB, days))
     return 0
 
