@@ -69,6 +69,17 @@ function inline(tf: TerraformJson, pattern: RegExp): Record<string, { address: s
 const bucketArn = (layer: string) => new RegExp(`^\\$\\{aws_s3_bucket\\.lake_${layer}_bucket_[0-9A-F]{8}\\.arn\\}`);
 const keyPolicy = (tf: TerraformJson) => statementsBySid(policyDocFor(tf, resource(tf, "aws_kms_key", "key").policy));
 
+/** The catalog, and every layer's database and tables: what the instance role may read. */
+const GLUE_EVERY_LAYER = [
+  "arn:aws:glue:eu-central-1:123456789012:catalog",
+  "arn:aws:glue:eu-central-1:123456789012:database/test_bronze",
+  "arn:aws:glue:eu-central-1:123456789012:table/test_bronze/*",
+  "arn:aws:glue:eu-central-1:123456789012:database/test_silver",
+  "arn:aws:glue:eu-central-1:123456789012:table/test_silver/*",
+  "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
+  "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
+];
+
 describe("EmrIam defaults", () => {
   const { stack, iam } = build();
   const { tf, snapshot } = synthBare(stack);
@@ -225,15 +236,7 @@ describe("EmrIam defaults", () => {
   it("reads every layer's catalog database and writes none (Terraform owns the tables), plus Spark's default database", () => {
     const glue = statementsBySid({ statement: instance["glue-catalog"].statements });
     expect(Object.keys(glue)).toEqual(["GlueCatalogRead", "GlueDefaultDatabase"]);
-    expect(glue.GlueCatalogRead.resources).toEqual([
-      "arn:aws:glue:eu-central-1:123456789012:catalog",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_bronze",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_bronze/*",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_silver",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_silver/*",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
-    ]);
+    expect(glue.GlueCatalogRead.resources).toEqual(GLUE_EVERY_LAYER);
     expect(glue.GlueCatalogRead.actions.some((a: string) => /Create|Update|Delete|BatchCreate/.test(a))).toBe(false);
     expect(glue.GlueDefaultDatabase.resources).toEqual([
       "arn:aws:glue:eu-central-1:123456789012:catalog",
@@ -294,15 +297,7 @@ describe("EmrIam options", () => {
     expect(sids).toEqual(["ReadBronzeObjects", "ListBronze", "ReadSilverObjects", "ListSilver", "ReadWriteGoldObjects", "ListGold", "ReadArtifactsObjects", "ListArtifacts", "WriteEmrLogs", "WriteEmrLogsList", "WriteEmrLogsLocation"]);
     const glue = statementsBySid({ statement: instance["glue-catalog"].statements });
     // The catalog follows both: every layer the cluster touches is readable there, none writable.
-    expect(glue.GlueCatalogRead.resources).toEqual([
-      "arn:aws:glue:eu-central-1:123456789012:catalog",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_bronze",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_bronze/*",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_silver",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_silver/*",
-      "arn:aws:glue:eu-central-1:123456789012:database/test_gold",
-      "arn:aws:glue:eu-central-1:123456789012:table/test_gold/*",
-    ]);
+    expect(glue.GlueCatalogRead.resources).toEqual(GLUE_EVERY_LAYER);
     expect(glue.GlueCatalogWrite).toBeUndefined();
   });
 
