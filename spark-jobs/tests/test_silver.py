@@ -4,6 +4,8 @@ import datetime as dt
 import json
 import random
 
+from pyspark.sql import functions as F
+
 from marketpulse_jobs import quality as Q
 from marketpulse_jobs.schemas import QUARANTINE_NEWS, QUARANTINE_PRICES, SILVER_NEWS, SILVER_PRICES
 from marketpulse_jobs.transforms import silver as S
@@ -171,3 +173,22 @@ def test_outcome_counts_group_by_day_status_and_reasons(spark):
         (D1, S.SILVER, (), 1),
         (D2, S.QUARANTINED, (Q.INVALID_JSON,), 1),
     ]
+
+
+def test_the_narrow_frame_the_job_caches_gives_the_same_outputs(spark):
+    prices = [tick(), tick(), tick(price=2.0), tick(symbol="bad"), "junk", tick(symbol="MSFT")]
+    news = [article(), article(), article(sentiment=0.1), article(id="", sentiment=2)]
+    for classify, outputs, lines in (
+        (S.classify_prices, (S.silver_prices, S.quarantine_prices), prices),
+        (S.classify_news, (S.silver_news, S.quarantine_news), news),
+    ):
+        classified = classify(lines_df(spark, lines))
+        narrow = S.for_outputs(classified)
+        for output in outputs:
+            rows = output(narrow).collect()
+            assert sorted(map(repr, rows)) == sorted(map(repr, output(classified).collect()))
+            assert rows
+        kept = narrow.where(F.col(S.STATUS) != S.QUARANTINED).collect()
+        assert kept and all(
+            r[S.RAW] is None and r[S.FILE] is None and r["ts"] is None for r in kept
+        )

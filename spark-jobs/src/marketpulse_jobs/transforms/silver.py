@@ -204,6 +204,21 @@ def quarantine_news(classified: DataFrame) -> DataFrame:
     return conform(classified.where(F.col(STATUS) == QUARANTINED), QUARANTINE_NEWS)
 
 
+def for_outputs(classified: DataFrame) -> DataFrame:
+    """``classified`` with only what the outputs and counts use: the line, its file, the reasons
+    and the text of every field that has a typed twin (``ts`` and ``_ts``, ...) stay on
+    quarantined rows alone, the only rows whose output has them."""
+    quarantined = F.col(STATUS) == QUARANTINED
+    names = set(classified.columns)
+    bronze_text = {RAW, FILE, ERRORS} | {name for name in names if f"_{name}" in names}
+    return classified.select(
+        *[
+            F.when(quarantined, F.col(name)).alias(name) if name in bronze_text else name
+            for name in classified.columns
+        ]
+    )
+
+
 def outcome_counts(classified: DataFrame) -> DataFrame:
     """Row counts by (trade_date, _status, _errors): small enough to collect."""
     return classified.groupBy(TRADE_DATE, STATUS, ERRORS).count()
