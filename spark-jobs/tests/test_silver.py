@@ -77,6 +77,21 @@ def test_conflicting_duplicates_keep_one_deterministic_winner(spark):
             assert got[loser] == [(S.QUARANTINED, [Q.CONFLICTING_DUPLICATE])]
 
 
+def test_a_line_repeated_in_several_files_is_quarantined_from_the_first_file(spark):
+    bad = tick(price=-1)
+    files = [
+        "file:///bronze/hour=07/b.jsonl",
+        "file:///bronze/hour=03/z.jsonl",
+        "file:///b/a.jsonl",
+    ]
+    for seed in range(3):
+        order = random.Random(seed).sample(files, len(files))
+        rows = [(bad, f, D1) for f in order]
+        df = spark.createDataFrame(rows, "_raw string, _file string, trade_date date")
+        quarantined = S.quarantine_prices(S.classify_prices(df.repartition(seed + 1))).collect()
+        assert [r[S.FILE] for r in quarantined] == [min(files)]
+
+
 def test_the_key_is_symbol_ts_and_source(spark):
     lines = [
         tick(),

@@ -117,15 +117,17 @@ def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...
     """Give each record its ``_status``, resolving duplicates within a trade date.
 
     Valid records are grouped by ``key``; invalid ones by their raw line. In a group the record
-    whose raw line sorts first is kept (a deterministic winner, whatever order the files were
-    read in). A later record with the same raw line, or the same ``values`` as the winner, is a
-    duplicate; one with different values is quarantined as ``conflicting_duplicate``.
+    whose raw line sorts first, then whose file does, is kept (a deterministic winner, whatever
+    order the files were read in). A later record with the same raw line, or the same ``values``
+    as the winner, is a duplicate; one with different values is quarantined as
+    ``conflicting_duplicate``.
     """
     ok = F.size(ERRORS) == 0
     group = [F.col(TRADE_DATE)]
     group += [F.when(ok, F.col(k)) for k in key]
     group += [F.when(~ok, F.col(RAW))]
-    window = Window.partitionBy(*group).orderBy(RAW)
+    # The file breaks ties between identical lines: a quarantined line's _file is deterministic.
+    window = Window.partitionBy(*group).orderBy(RAW, FILE)
     ranked = validated.select(
         "*",
         (F.row_number().over(window) == 1).alias("_first"),
