@@ -15,7 +15,7 @@ So ``non-blank lines = silver + quarantined + duplicate`` holds by construction,
 checks it against what was actually written.
 """
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from marketpulse_jobs import quality
@@ -56,16 +56,21 @@ def _parsed(lines: DataFrame, fields: "tuple[str, ...]") -> DataFrame:
     return lines.select(RAW, FILE, TRADE_DATE, parsed).select(RAW, FILE, TRADE_DATE, "_parsed.*")
 
 
+def _validate(lines: DataFrame, fields, typed: "dict[str, Column]", errors: Column) -> DataFrame:
+    """Parse ``fields``, add the ``typed`` columns (name: expression over the parsed text) and
+    ``_errors``, whose checks read the typed columns, so that each value is parsed once."""
+    parsed = _parsed(lines, fields).select("*", *[expr.alias(n) for n, expr in typed.items()])
+    return parsed.select(RAW, FILE, TRADE_DATE, *fields, *typed, errors.alias(ERRORS))
+
+
 def validate_prices(lines: DataFrame) -> DataFrame:
     """Parse price lines; add typed ``_ts``, ``_price``, ``_volume`` and ``_errors``."""
     c = F.col
-    typed = _parsed(lines, BRONZE_PRICE_FIELDS).select(
-        "*",
-        quality.typed_ts(c("ts")).alias("_ts"),
-        quality.typed_number(c("price")).alias("_price"),
-        quality.typed_count(c("volume")).alias("_volume"),
-    )
-    # The checks use the typed columns, so that each value is parsed once (see price_errors).
+    typed = {
+        "_ts": quality.typed_ts(c("ts")),
+        "_price": quality.typed_number(c("price")),
+        "_volume": quality.typed_count(c("volume")),
+    }
     errors = quality.price_errors(
         *[c(name) for name in ("json_ok", "symbol", "ts", "price", "volume", "source")],
         c(TRADE_DATE),
@@ -73,27 +78,17 @@ def validate_prices(lines: DataFrame) -> DataFrame:
         price_value=c("_price"),
         volume_value=c("_volume"),
     )
-    return typed.select(
-        RAW,
-        FILE,
-        TRADE_DATE,
-        *BRONZE_PRICE_FIELDS,
-        "_ts",
-        "_price",
-        "_volume",
-        errors.alias(ERRORS),
-    )
+    return _validate(lines, BRONZE_PRICE_FIELDS, typed, errors)
 
 
 def validate_news(lines: DataFrame) -> DataFrame:
     """Parse news lines; add ``_ts``, ``_symbols``, ``_sentiment`` and ``_errors``."""
     c = F.col
-    typed = _parsed(lines, BRONZE_NEWS_FIELDS).select(
-        "*",
-        quality.typed_ts(c("ts")).alias("_ts"),
-        quality.typed_symbols(c("symbols")).alias("_symbols"),
-        quality.typed_number(c("sentiment")).alias("_sentiment"),
-    )
+    typed = {
+        "_ts": quality.typed_ts(c("ts")),
+        "_symbols": quality.typed_symbols(c("symbols")),
+        "_sentiment": quality.typed_number(c("sentiment")),
+    }
     errors = quality.news_errors(
         *[c(name) for name in ("json_ok", "id", "ts", "symbols", "sentiment")],
         c(TRADE_DATE),
@@ -101,16 +96,7 @@ def validate_news(lines: DataFrame) -> DataFrame:
         symbol_list=c("_symbols"),
         sentiment_value=c("_sentiment"),
     )
-    return typed.select(
-        RAW,
-        FILE,
-        TRADE_DATE,
-        *BRONZE_NEWS_FIELDS,
-        "_ts",
-        "_symbols",
-        "_sentiment",
-        errors.alias(ERRORS),
-    )
+    return _validate(lines, BRONZE_NEWS_FIELDS, typed, errors)
 
 
 def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...]") -> DataFrame:
