@@ -6,6 +6,7 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from pyspark.sql import functions as F
 
 from marketpulse_jobs import schemas
 from marketpulse_jobs.transforms import gold as G
@@ -114,6 +115,23 @@ def test_vwap_is_exact_and_independent_of_partitioning(spark):
     volume = sum(v for *_, v, _ in rows)
     assert one["vwap"] == pytest.approx(float(micros) / 1e6 / volume, rel=1e-15)
     assert one["volume"] == volume
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.0, 0.5, 1.5, 2.5, -0.5, -2.5, 0.49999999999999994, 2.4999999999999996, 7.000000000000001,
+     123456789.5, 2.0**52 - 0.5, 2.0**52 + 1, 2.0**53 + 2, -(2.0**52) + 0.5, 1e-300, 5e11 + 0.25],
+)  # fmt: skip
+def test_round_half_up_is_spark_round(spark, value):
+    df = spark.createDataFrame([(value,)], "x double")
+    row = df.select(
+        G.round_half_up(F.col("x")).alias("ours"), F.round("x").cast("long").alias("spark")
+    ).first()
+    assert (
+        row["ours"]
+        == row["spark"]
+        == int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    )
 
 
 def test_vwap_refuses_a_notional_beyond_its_exact_range(spark):

@@ -40,6 +40,15 @@ SENTIMENT_COLUMNS = tuple(schemas.GOLD_SENTIMENT_DAILY.names)
 CORRELATION_COLUMNS = tuple(schemas.GOLD_CORRELATIONS.names)
 
 
+def round_half_up(x: Column) -> Column:
+    """``x`` (a double) rounded to a whole number, halves away from zero, as a long: the value
+    of ``F.round(x)``, without the BigDecimal Spark builds for every row (it cost 0.8 s per
+    11 M ticks on bench:etl). Exact: a double's fractional part is itself a double."""
+    size = F.abs(x)
+    whole = F.floor(size)
+    return F.signum(x).cast("long") * F.when(size - whole >= 0.5, whole + 1).otherwise(whole)
+
+
 def daily_ohlcv(ticks: DataFrame) -> DataFrame:
     """Silver ticks -> one row per (symbol, trade_date): open, high, low, close, volume, vwap.
 
@@ -58,7 +67,7 @@ def daily_ohlcv(ticks: DataFrame) -> DataFrame:
         F.max("price").alias("high"),
         F.min("price").alias("low"),
         F.sum("volume").cast("long").alias("volume"),
-        F.sum(F.round(notional * _MICROS).cast("long")).alias("_micros"),
+        F.sum(round_half_up(notional * _MICROS)).alias("_micros"),
         F.sum(notional).alias("_approx"),
     )
     # Open and close compare whole ticks, which needs a sort: only the ticks at a day's first
