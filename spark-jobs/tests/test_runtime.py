@@ -3,6 +3,7 @@
 import argparse
 import datetime as dt
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,12 @@ def test_the_test_session_is_a_runtime_local_session(spark):
     # Spark appends its own --add-opens options to the ones the runtime gave.
     java_options = conf.get("spark.driver.extraJavaOptions").split()
     assert f"-Dlog4j2.configurationFile={runtime.LOG4J2_CONFIG.resolve().as_uri()}" in java_options
+    assert "-XX:+UseParallelGC" in java_options
+    assert conf.get("spark.sql.inMemoryColumnarStorage.compressed") == "false"
+    # The JVM really runs the collector it was given.
+    management = spark.sparkContext._jvm.java.lang.management.ManagementFactory
+    beans = management.getGarbageCollectorMXBeans()
+    assert {bean.getName() for bean in beans} == {"PS Scavenge", "PS MarkSweep"}
 
 
 def test_a_plain_overwrite_replaces_only_the_partitions_it_writes(spark, tmp_path):
@@ -216,3 +223,32 @@ def test_list_files_skips_hidden_and_marker_files(spark, tmp_path):
     assert runtime.path_exists(spark, tmp_path.as_uri())
     assert runtime.delete_path(spark, f"{tmp_path.as_uri()}/a.jsonl")
     assert not runtime.path_exists(spark, f"{tmp_path.as_uri()}/a.jsonl")
+
+
+def test_run_concurrently_runs_the_pieces_at_once_and_returns_results_in_order():
+    # Each piece waits for the other at a barrier: run one after the other, both would fail.
+    barrier = threading.Barrier(2, timeout=30)
+
+    def piece(value):
+        barrier.wait()
+        return value
+
+    results = runtime.run_concurrently({"b": lambda: piece(2), "a": lambda: piece(1)})
+    assert list(results.items()) == [("b", 2), ("a", 1)]
+
+
+def test_run_concurrently_finishes_every_piece_before_raising_the_first_failure():
+    finished, failing = [], threading.Event()
+
+    def slow():
+        failing.wait(timeout=30)  # still running when the other piece fails
+        finished.append("slow")
+        return "done"
+
+    def broken():
+        failing.set()
+        raise runtime.UsageError("broken piece")
+
+    with pytest.raises(runtime.UsageError, match="broken piece"):
+        runtime.run_concurrently({"broken": broken, "slow": slow})
+    assert finished == ["slow"]

@@ -159,12 +159,23 @@ def process_dataset(
         lines = read_lines(spark, all_files, f"{bronze}/{dataset}")
         classified = tx.for_outputs(classify(lines)).persist(StorageLevel.MEMORY_AND_DISK)
         silver_days, quarantine_days = _record_outcomes(classified, stats)
-        _write_silver(
-            classified, to_silver, sort_by, silver_root, silver_days, stats, target_file_bytes
-        )
-        # Quarantine is small: one file per day.
-        if quarantine_days:
-            _write_one_file_per_day(to_quarantine(classified), (tx.RAW,), quarantine_root)
+        writes = {
+            "silver": functools.partial(
+                _write_silver,
+                classified,
+                to_silver,
+                sort_by,
+                silver_root,
+                silver_days,
+                stats,
+                target_file_bytes,
+            )
+        }
+        if quarantine_days:  # quarantine is small: one file per day
+            writes["quarantine"] = functools.partial(
+                _write_one_file_per_day, to_quarantine(classified), (tx.RAW,), quarantine_root
+            )
+        runtime.run_concurrently(writes)
         classified.unpersist()
 
     # A day with nothing to write still replaces what an earlier run left there.
@@ -233,10 +244,15 @@ def run(
         "processed_dates": [d.isoformat() for d in present],
         "skipped_dates": [d.isoformat() for d in days if d not in present],
     }
-    per_dataset = {
-        ds: process_dataset(spark, ds, present, bronze, silver, quarantine, target_file_bytes)
-        for ds in DATASETS
-    }
+    # The datasets share nothing: the small news one runs while prices keeps the cores busy.
+    per_dataset = runtime.run_concurrently(
+        {
+            ds: functools.partial(
+                process_dataset, spark, ds, present, bronze, silver, quarantine, target_file_bytes
+            )
+            for ds in DATASETS
+        }
+    )
     for ds, per_day in per_dataset.items():
         summary[ds] = _totals(per_day)
     summary["days"] = {

@@ -26,8 +26,9 @@ import json
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 from urllib.parse import unquote, urlparse
 
 from pyspark import SparkContext
@@ -55,7 +56,16 @@ LOCAL_CONF = {
     # A day is 24 hourly partitions of files passed explicitly; above this many paths Spark
     # lists them with a distributed job, which locally costs 5-14 s per dataset (bench:etl).
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
+    # bronze_to_silver caches its classified rows once and reads them three times. Encoding
+    # and compressing the cached columns cost more CPU than the memory they save on one
+    # machine: bench:etl's classification job took 17.7-21.1 s uncompressed against 26.7 s.
+    "spark.sql.inMemoryColumnarStorage.compressed": "false",
 }
+
+# JVM options of a local driver (which is its own executor). The throughput collector: a
+# batch job has no pauses to keep short, and on 2 cores G1's concurrent work and write
+# barriers took CPU from the tasks (bench:etl's bronze_to_silver, see docs/cost.md).
+LOCAL_JAVA_OPTIONS = ("-XX:+UseParallelGC",)
 
 DRIVER_MEMORY_ENV = "MARKETPULSE_DRIVER_MEMORY"
 DEFAULT_DRIVER_MEMORY = "4g"
@@ -68,6 +78,9 @@ _MEMORY_RE = re.compile(r"[0-9]+([kmgtp]b?)?", re.IGNORECASE)
 LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -111,7 +124,8 @@ def log_level() -> str:
 
 def local_conf(overrides: Optional[dict] = None) -> "dict[str, str]":
     """The settings of a local Spark: LOCAL_CONF, the driver memory (``MARKETPULSE_DRIVER_MEMORY``,
-    default 4g), quiet start-up logging (``log4j2.properties``), then ``overrides``.
+    default 4g), LOCAL_JAVA_OPTIONS and quiet start-up logging (``log4j2.properties``), then
+    ``overrides``.
 
     The driver memory and the JVM options only take effect because pyspark passes the builder's
     settings to the spark-submit that launches the driver JVM.
@@ -122,11 +136,11 @@ def local_conf(overrides: Optional[dict] = None) -> "dict[str, str]":
             f"{DRIVER_MEMORY_ENV}={memory!r} is not a memory size: use e.g. 4g or 4096m"
         )
     conf = dict(LOCAL_CONF, **{"spark.driver.memory": memory})
+    java_options = list(LOCAL_JAVA_OPTIONS)
     if LOG4J2_CONFIG.is_file():
         # A URI: a path with spaces would be split into several JVM options.
-        conf["spark.driver.extraJavaOptions"] = (
-            f"-Dlog4j2.configurationFile={LOG4J2_CONFIG.resolve().as_uri()}"
-        )
+        java_options.append(f"-Dlog4j2.configurationFile={LOG4J2_CONFIG.resolve().as_uri()}")
+    conf["spark.driver.extraJavaOptions"] = " ".join(java_options)
     conf.update(overrides or {})
     return conf
 
@@ -333,6 +347,24 @@ def delete_path(spark: SparkSession, uri: str) -> bool:
     """Delete a file or directory tree; returns whether something was deleted."""
     path, fs = _hadoop_path(spark, uri)
     return bool(fs.delete(path, True))
+
+
+def run_concurrently(tasks: "dict[str, Callable[[], T]]") -> "dict[str, T]":
+    """Run independent pieces of a job (each a callable that submits Spark jobs) in threads;
+    return their results by name, in the order given.
+
+    Spark runs jobs from several threads of one driver at once. A job's pieces that write
+    different outputs spend much of their time on the driver (planning, listing, committing)
+    or in stages of a few small tasks; run one after another, the cores idle meanwhile. If a
+    piece fails, the others still finish (nothing is left half-written by an abandoned
+    thread), then the first failure in the given order is raised.
+    """
+    if len(tasks) <= 1:
+        return {name: task() for name, task in tasks.items()}
+    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        wait(futures.values())
+    return {name: future.result() for name, future in futures.items()}
 
 
 def run_main(fn):

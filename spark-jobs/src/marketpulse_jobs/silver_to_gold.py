@@ -21,6 +21,7 @@ exactly what this run computed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from typing import Optional
@@ -174,12 +175,21 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
             ["symbol_a", "symbol_b", "window"],
         ),
     }
-    written = {
-        table: _write_table(
-            spark, schemas.conform(df, TABLES[table]), roots[table], targets, filled, sort_by
-        )
-        for table, (df, filled, sort_by) in outputs.items()
-    }
+    # The three tables are written at once: each write is a few small Spark jobs.
+    written = runtime.run_concurrently(
+        {
+            table: functools.partial(
+                _write_table,
+                spark,
+                schemas.conform(df, TABLES[table]),
+                roots[table],
+                targets,
+                filled,
+                sort_by,
+            )
+            for table, (df, filled, sort_by) in outputs.items()
+        }
+    )
     return {
         "job": JOB,
         "start": requested[0].isoformat(),
