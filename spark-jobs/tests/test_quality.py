@@ -202,3 +202,21 @@ def test_typed_values_follow_the_rules(spark):
     )
     assert row["ts"] == dt.datetime(2024, 1, 2, 14, 30, 0, 123456)  # truncated to micros
     assert (row["n"], row["leading_zero"], row["count"]) == (15.0, None, 12)
+
+
+def test_typed_ts_reads_both_utc_offsets_and_refuses_impossible_dates(spark):
+    texts = [
+        "2024-01-02T14:30:00.5Z",
+        "2024-01-02T14:30:00.5+00:00",
+        "2024-02-30T10:00:00Z",  # matches the pattern, is no date
+        "2024-01-02T24:00:00+00:00",
+        "2024-01-02T14:30:00.5+01:00",  # not UTC
+    ]
+    epoch_micros = [
+        row["us"]
+        for row in spark.createDataFrame([(t,) for t in texts], "t string")
+        .select(F.unix_micros(Q.typed_ts(F.col("t"))).alias("us"))
+        .collect()
+    ]
+    expected = int(dt.datetime(2024, 1, 2, 14, 30, tzinfo=dt.timezone.utc).timestamp()) * 10**6
+    assert epoch_micros == [expected + 500_000, expected + 500_000, None, None, None]
