@@ -85,9 +85,12 @@ def _write_table(
     ]
     rows = sum(filled[d] or 0 for d in written)
     if written:
+        # A day's rows go to one task (one file per day). The number of tasks is fixed, so that
+        # adaptive execution does not coalesce a small table into one task writing every file.
+        tasks = min(len(written), spark.sparkContext.defaultParallelism)
         (
             df.where(F.col("trade_date").isin(written))
-            .repartition("trade_date")
+            .repartition(tasks, "trade_date")
             .sortWithinPartitions(*sort_by)
             .write.mode("overwrite")
             .option("partitionOverwriteMode", "dynamic")
