@@ -113,6 +113,15 @@ def test_silver_is_typed_valid_deduplicated_and_inside_its_day(spark, dirty):
     assert news.count() == news.select("id").distinct().count() > 0
 
 
+def test_each_day_is_one_silver_file_sorted_by_symbol_and_ts(spark, dirty):
+    _, silver, _, _, summary = dirty
+    for day in summary["processed_dates"]:
+        for dataset, order in (("prices", ("symbol", "ts")), ("news", ("ts", "id"))):
+            (only,) = parquet_files(silver, dataset, dt.date.fromisoformat(day))
+            rows = [tuple(r) for r in spark.read.parquet(str(only)).select(*order).collect()]
+            assert rows and rows == sorted(rows)
+
+
 def test_quarantine_keeps_the_raw_line_the_file_and_the_reasons(spark, dirty):
     bronze, _, quarantine, _, _ = dirty
     bad = spark.read.parquet(str(quarantine / "prices"))

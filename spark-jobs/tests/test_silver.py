@@ -207,3 +207,27 @@ def test_the_narrow_frame_the_job_caches_gives_the_same_outputs(spark):
         assert kept and all(
             r[S.RAW] is None and r[S.FILE] is None and r["ts"] is None for r in kept
         )
+
+
+def test_classifying_by_day_gives_the_same_statuses_with_each_day_in_one_sorted_partition(
+    spark,
+):
+    d2 = "2024-01-03T10:00:00Z"
+    lines = [tick(), tick(), tick(price=2.0), tick(symbol="bad"), "junk", tick(symbol="MSFT")]
+    lines += [tick(symbol=s, ts=f"2024-01-02T1{h}:00:00Z") for s in ("ZZ", "AA") for h in range(3)]
+    lines += [(tick(ts=d2), D2), (tick(ts=d2), D2), (tick(ts=d2, volume=3), D2), ("junk", D2)]
+    df = lines_df(spark, lines, partitions=3)
+    by_day = S.classify_prices(df, by_day=True)
+    assert sorted(map(repr, by_day.collect())) == sorted(map(repr, S.classify_prices(df).collect()))
+    # Each day sits in one partition, its valid rows in (symbol, ts) order: a writer of one
+    # file per day can skip its own shuffle.
+    tagged = by_day.select(
+        S.TRADE_DATE, S.STATUS, "symbol", "_ts", F.spark_partition_id().alias("p")
+    )
+    partitions = {}
+    for row in tagged.collect():
+        partitions.setdefault(row[S.TRADE_DATE], set()).add(row["p"])
+    assert set(partitions) == {D1, D2} and all(len(p) == 1 for p in partitions.values())
+    for part in by_day.rdd.glom().collect():
+        valid = [(r[S.TRADE_DATE], r["symbol"], r["_ts"]) for r in part if r[S.STATUS] == S.SILVER]
+        assert valid == sorted(valid)

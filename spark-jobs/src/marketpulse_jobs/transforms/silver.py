@@ -99,7 +99,12 @@ def validate_news(lines: DataFrame) -> DataFrame:
     return _validate(lines, BRONZE_NEWS_FIELDS, typed, errors)
 
 
-def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...]") -> DataFrame:
+def dedupe(
+    validated: DataFrame,
+    key: "tuple[str, ...]",
+    values: "tuple[str, ...]",
+    by_day: bool = False,
+) -> DataFrame:
     """Give each record its ``_status``, resolving duplicates within a trade date.
 
     Valid records are grouped by ``key``; invalid ones by their raw line. In a group the record
@@ -107,7 +112,14 @@ def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...
     order the files were read in). A later record with the same raw line, or the same ``values``
     as the winner, is a duplicate; one with different values is quarantined as
     ``conflicting_duplicate``.
+
+    ``by_day`` distributes the rows by trade date alone, so that each day's rows end up in one
+    partition, sorted by the group (``key`` first for valid rows): a writer of one file per day
+    then needs no shuffle of its own. It also puts a whole day in one task, which only suits
+    days that are written as one file anyway. The statuses are the same either way.
     """
+    if by_day:
+        validated = validated.repartition(TRADE_DATE)
     ok = F.size(ERRORS) == 0
     group = [F.col(TRADE_DATE)]
     group += [F.when(ok, F.col(k)) for k in key]
@@ -139,14 +151,16 @@ def dedupe(validated: DataFrame, key: "tuple[str, ...]", values: "tuple[str, ...
     )
 
 
-def classify_prices(lines: DataFrame) -> DataFrame:
-    """Bronze price lines -> one row per non-blank line with ``_status`` and ``_errors``."""
-    return dedupe(validate_prices(non_blank(lines)), PRICE_KEY, PRICE_VALUES)
+def classify_prices(lines: DataFrame, by_day: bool = False) -> DataFrame:
+    """Bronze price lines -> one row per non-blank line with ``_status`` and ``_errors``
+    (``by_day``: see :func:`dedupe`)."""
+    return dedupe(validate_prices(non_blank(lines)), PRICE_KEY, PRICE_VALUES, by_day)
 
 
-def classify_news(lines: DataFrame) -> DataFrame:
-    """Bronze news lines -> one row per non-blank line with ``_status`` and ``_errors``."""
-    return dedupe(validate_news(non_blank(lines)), NEWS_KEY, NEWS_VALUES)
+def classify_news(lines: DataFrame, by_day: bool = False) -> DataFrame:
+    """Bronze news lines -> one row per non-blank line with ``_status`` and ``_errors``
+    (``by_day``: see :func:`dedupe`)."""
+    return dedupe(validate_news(non_blank(lines)), NEWS_KEY, NEWS_VALUES, by_day)
 
 
 def silver_prices(classified: DataFrame) -> DataFrame:
