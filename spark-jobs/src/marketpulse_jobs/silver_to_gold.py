@@ -24,9 +24,8 @@ import datetime as dt
 import functools
 import re
 import time
-from typing import Optional
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from marketpulse_jobs import metrics, runtime, schemas
@@ -67,15 +66,15 @@ def _write_table(
     df: DataFrame,
     root: str,
     targets: list[dt.date],
-    filled: dict[dt.date, Optional[int]],
+    filled: set[dt.date],
     sort_by: list[str],
 ) -> dict:
     """Make ``df``'s rows the content of the ``targets`` partitions.
 
-    ``filled`` maps exactly the dates ``df`` has rows for to their row count, or to None when
-    the caller does not know it (the caller knows the dates from the inputs, which saves
-    evaluating every output twice). Those targets' partitions are replaced (dynamic
-    overwrite); the other targets' partitions, left over from an earlier run, are deleted.
+    ``filled`` holds exactly the dates ``df`` has rows for (the caller knows them from the
+    inputs, which saves evaluating every output twice). Those targets' partitions are replaced
+    (dynamic overwrite); the other targets' partitions, left over from an earlier run, are
+    deleted. The rows written are counted by the write itself (an observed metric).
     """
     written = sorted(d for d in targets if d in filled)
     cleared = [
@@ -83,13 +82,15 @@ def _write_table(
         for d in targets
         if d not in filled and runtime.delete_path(spark, f"{root}/trade_date={d.isoformat()}")
     ]
-    rows = sum(filled[d] or 0 for d in written)
+    rows = 0
     if written:
         # A day's rows go to one task (one file per day). The number of tasks is fixed, so that
         # adaptive execution does not coalesce a small table into one task writing every file.
         tasks = min(len(written), spark.sparkContext.defaultParallelism)
+        observed = Observation()
         (
             df.where(F.col("trade_date").isin(written))
+            .observe(observed, F.count(F.lit(1)).alias("rows"))
             .repartition(tasks, "trade_date")
             .sortWithinPartitions(*sort_by)
             .write.mode("overwrite")
@@ -97,10 +98,7 @@ def _write_table(
             .partitionBy("trade_date")
             .parquet(root)
         )
-    if written and any(filled[d] is None for d in written):
-        # Counted from the files just written (Parquet footers; no shuffle).
-        dirs = [f"{root}/trade_date={d.isoformat()}" for d in written]
-        rows = spark.read.schema(df.schema).option("basePath", root).parquet(*dirs).count()
+        rows = observed.get["rows"]
     return {"rows": rows, "dates": len(written), "cleared_dates": cleared}
 
 
@@ -131,8 +129,6 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
     ticks = _read_partitions(
         spark, f"{silver}/prices", schemas.SILVER_PRICES, requested, in_silver["prices"]
     )
-    tick_count = ticks.count()
-
     fresh = G.daily_ohlcv(ticks)
     series = fresh
     if runtime.path_exists(spark, roots["daily_prices"]):
@@ -145,7 +141,14 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
         series = history.unionByName(fresh)
     # Materialise before writing: the history is read from the very partitions being rewritten.
     # (A local checkpoint is lost with its executor; the run then fails, and a rerun redoes it.)
-    prices = add_indicators(series).localCheckpoint(eager=True)
+    # The tick count (for the summary) runs beside it.
+    done = runtime.run_concurrently(
+        {
+            "ticks": ticks.count,
+            "prices": lambda: add_indicators(series).localCheckpoint(eager=True),
+        }
+    )
+    tick_count, prices = done["ticks"], done["prices"]
     price_rows = _counts(prices)
     returns = prices.select("symbol", "trade_date", "return_1d")
 
@@ -170,11 +173,11 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
     # article names at least one symbol).
     sentiment_dates = set(price_rows) | set(in_silver["news"])
     outputs = {
-        "daily_prices": (prices, price_rows, ["symbol"]),
-        "sentiment_daily": (sentiment, dict.fromkeys(sentiment_dates), ["symbol"]),
+        "daily_prices": (prices, set(price_rows), ["symbol"]),
+        "sentiment_daily": (sentiment, sentiment_dates, ["symbol"]),
         "correlations": (
             correlations,
-            dict.fromkeys(d for d, n in price_rows.items() if n >= 2),
+            {d for d, n in price_rows.items() if n >= 2},
             ["symbol_a", "symbol_b", "window"],
         ),
     }
