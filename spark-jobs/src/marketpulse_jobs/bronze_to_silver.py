@@ -256,7 +256,7 @@ def run(
         "processed_dates": [d.isoformat() for d in present],
         "skipped_dates": [d.isoformat() for d in days if d not in present],
     }
-    # The datasets share nothing: the small news one runs while prices keeps the cores busy.
+    # The datasets share nothing: the small news one runs beside prices (runtime.run_concurrently).
     per_dataset = runtime.run_concurrently(
         {
             ds: functools.partial(

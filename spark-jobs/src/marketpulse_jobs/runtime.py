@@ -58,13 +58,14 @@ LOCAL_CONF = {
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
     # bronze_to_silver caches its classified rows once and reads them three times. Encoding
     # and compressing the cached columns cost more CPU than the memory they save on one
-    # machine: bench:etl's classification job took 17.7-21.1 s uncompressed against 26.7 s.
+    # machine: bench:etl's classification job took 21.1 s uncompressed against 26.7 s.
     "spark.sql.inMemoryColumnarStorage.compressed": "false",
 }
 
 # JVM options of a local driver (which is its own executor). The throughput collector: a
 # batch job has no pauses to keep short, and on 2 cores G1's concurrent work and write
-# barriers took CPU from the tasks (bench:etl's bronze_to_silver, see docs/cost.md).
+# barriers take CPU from the tasks (bench:etl's bronze_to_silver, one run each, both with the
+# uncompressed cache: 103.0 s with it, 113.9 s with G1).
 LOCAL_JAVA_OPTIONS = ("-XX:+UseParallelGC",)
 
 DRIVER_MEMORY_ENV = "MARKETPULSE_DRIVER_MEMORY"
@@ -353,11 +354,12 @@ def run_concurrently(tasks: "dict[str, Callable[[], T]]") -> "dict[str, T]":
     """Run independent pieces of a job (each a callable that submits Spark jobs) in threads;
     return their results by name, in the order given.
 
-    Spark runs jobs from several threads of one driver at once. A job's pieces that write
-    different outputs spend much of their time on the driver (planning, listing, committing)
-    or in stages of a few small tasks; run one after another, the cores idle meanwhile. If a
-    piece fails, the others still finish (nothing is left half-written by an abandoned
-    thread), then the first failure in the given order is raised.
+    Spark runs jobs from several threads of one driver at once. Pieces that write different
+    outputs spend time on the driver (planning, listing, committing) or in stages of a few
+    small tasks, during which the executors of a cluster would idle. (On 2 local cores
+    bench:etl measures no difference: the big piece keeps both busy.) If a piece fails, the
+    others still finish (nothing is left half-written by an abandoned thread), then the first
+    failure in the given order is raised.
     """
     if len(tasks) <= 1:
         return {name: task() for name, task in tasks.items()}
