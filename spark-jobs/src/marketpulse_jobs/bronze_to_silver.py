@@ -161,7 +161,7 @@ def process_dataset(
         # Cached narrow (see tx.for_outputs): caching every row's line and fields cost about
         # 14 s more on the 1 GiB bench:etl input.
         # When every day is written as one file, the rows are distributed by day once, for the
-        # dedup and the writes together (one shuffle fewer: about 5 s of the 1 GiB bench:etl).
+        # dedup and the writes together: one shuffle of the classified rows fewer.
         by_day = all(files_for(s["input_bytes"], target_file_bytes) == 1 for s in stats.values())
         lines = read_lines(spark, all_files, f"{bronze}/{dataset}")
         classified = tx.for_outputs(classify(lines, by_day)).persist(StorageLevel.MEMORY_AND_DISK)
