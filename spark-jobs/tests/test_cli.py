@@ -58,6 +58,14 @@ def date(*more):
             "Silver root not found: file://",
         ),
         (
+            "bronze_to_gold",
+            date(
+                *["--bronze", "{tmp}/missing", "--silver", "{tmp}/s"],
+                *["--quarantine", "{tmp}/q", "--gold", "{tmp}/g"],
+            ),
+            "Bronze root not found: file://",
+        ),
+        (
             "generate",
             date("--symbols", "1", "--seed", "1", "--bronze", "{tmp}/a_file/bronze"),
             "Bronze root cannot be created",

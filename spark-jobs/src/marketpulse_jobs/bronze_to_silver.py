@@ -275,25 +275,25 @@ def run(
     return summary
 
 
-def _main(argv=None) -> int:
-    parser = runtime.job_parser(JOB, __doc__.split("\n\n")[0])
-    runtime.add_date_args(parser)
-    parser.add_argument("--bronze", type=runtime.normalise_uri, required=True)
-    parser.add_argument("--silver", type=runtime.normalise_uri, required=True)
-    parser.add_argument("--quarantine", type=runtime.normalise_uri, required=True)
+# The lake roots this job reads and writes (command-line arguments --bronze, ...).
+INPUTS = ("bronze",)
+OUTPUTS = ("silver", "quarantine")
+
+
+def add_options(parser) -> None:
+    """The job's options besides its dates and roots."""
     parser.add_argument(
         "--target-file-bytes",
         type=runtime.positive_int,
         default=DEFAULT_TARGET_FILE_BYTES,
         help="compaction target per Silver file (default 256 MiB)",
     )
-    args = parser.parse_args(argv)
-    days = runtime.dates_from_args(args)
-    runtime.require_input_root(args.bronze, "Bronze")
-    runtime.require_output_root(args.silver, "Silver")
-    runtime.require_output_root(args.quarantine, "Quarantine")
 
-    spark = runtime.get_spark("marketpulse-bronze-to-silver")
+
+def execute(spark: SparkSession, args, days: list) -> dict:
+    """Run the job with parsed arguments; write its metrics and summary, print the summary.
+
+    Raises when the conservation invariant does not hold, after writing both files."""
     if not runtime.path_exists(spark, args.bronze):
         raise runtime.UsageError(f"Bronze root not found: {args.bronze}")
     metrics_uri = runtime.metrics_uri(args.silver, JOB, days)
@@ -309,6 +309,18 @@ def _main(argv=None) -> int:
             "conservation invariant violated: non-blank Bronze lines != Silver rows + "
             "quarantined rows + exact duplicates dropped (see the run summary)"
         )
+    return summary
+
+
+def _main(argv=None) -> int:
+    parser = runtime.job_parser(JOB, __doc__.split("\n\n")[0])
+    runtime.add_date_args(parser)
+    runtime.add_root_args(parser, INPUTS + OUTPUTS)
+    add_options(parser)
+    args = parser.parse_args(argv)
+    days = runtime.dates_from_args(args)
+    runtime.check_roots(args, INPUTS, OUTPUTS)
+    execute(runtime.get_spark("marketpulse-bronze-to-silver"), args, days)
     return 0
 
 

@@ -5,7 +5,7 @@ A job module stays a thin ``main()``::
     def _main(argv=None):
         parser = job_parser("bronze_to_silver", __doc__)
         add_date_args(parser)
-        parser.add_argument("--silver", type=normalise_uri, required=True)
+        add_root_args(parser, ("bronze", "silver"))
         args = parser.parse_args(argv)
         spark = get_spark("marketpulse-bronze-to-silver")
         ...
@@ -249,6 +249,22 @@ def require_output_root(uri: str, name: str) -> None:
             if not folder.is_dir():
                 raise UsageError(f"{name} root cannot be created: {folder} is a file ({uri})")
             return
+
+
+def add_root_args(parser: argparse.ArgumentParser, names: "tuple[str, ...]") -> None:
+    """Add a required ``--<name>`` lake root (a URI, see :func:`normalise_uri`) per name, e.g.
+    ``("bronze", "silver")``."""
+    for name in names:
+        parser.add_argument(f"--{name}", type=normalise_uri, required=True)
+
+
+def check_roots(args: argparse.Namespace, inputs: "tuple[str, ...]", outputs: "tuple[str, ...]"):
+    """:func:`require_input_root` for each of ``inputs`` and :func:`require_output_root` for
+    each of ``outputs`` (root names as for :func:`add_root_args`), before Spark starts."""
+    for name in inputs:
+        require_input_root(getattr(args, name), name.capitalize())
+    for name in outputs:
+        require_output_root(getattr(args, name), name.capitalize())
 
 
 def add_date_args(parser: argparse.ArgumentParser) -> None:

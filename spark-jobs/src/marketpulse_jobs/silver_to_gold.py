@@ -211,17 +211,13 @@ def run(spark: SparkSession, days: list[dt.date], silver: str, gold: str) -> dic
     }
 
 
-def _main(argv=None) -> int:
-    parser = runtime.job_parser(JOB, __doc__.split("\n\n")[0])
-    runtime.add_date_args(parser)
-    parser.add_argument("--silver", type=runtime.normalise_uri, required=True)
-    parser.add_argument("--gold", type=runtime.normalise_uri, required=True)
-    args = parser.parse_args(argv)
-    days = runtime.dates_from_args(args)
-    runtime.require_input_root(args.silver, "Silver")
-    runtime.require_output_root(args.gold, "Gold")
+# The lake roots this job reads and writes (command-line arguments --silver, --gold).
+INPUTS = ("silver",)
+OUTPUTS = ("gold",)
 
-    spark = runtime.get_spark("marketpulse-silver-to-gold")
+
+def execute(spark: SparkSession, args, days: list) -> dict:
+    """Run the job with parsed arguments; write its metrics and summary, print the summary."""
     if not runtime.path_exists(spark, args.silver):
         raise runtime.UsageError(f"Silver root not found: {args.silver}")
     metrics_uri = runtime.metrics_uri(args.gold, JOB, days)
@@ -231,6 +227,17 @@ def _main(argv=None) -> int:
     summary["metrics_uri"] = metrics_uri
     runtime.write_json(spark, metrics.metric_data(JOB, summary), metrics_uri)
     runtime.emit_summary(spark, summary, runtime.summary_uri(args.gold, JOB, days))
+    return summary
+
+
+def _main(argv=None) -> int:
+    parser = runtime.job_parser(JOB, __doc__.split("\n\n")[0])
+    runtime.add_date_args(parser)
+    runtime.add_root_args(parser, INPUTS + OUTPUTS)
+    args = parser.parse_args(argv)
+    days = runtime.dates_from_args(args)
+    runtime.check_roots(args, INPUTS, OUTPUTS)
+    execute(runtime.get_spark("marketpulse-silver-to-gold"), args, days)
     return 0
 
 
