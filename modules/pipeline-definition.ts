@@ -20,8 +20,8 @@
  *                                                  ▼              └─ any failure ─► Record<state>Failure
  *                                    TerminateCluster (.sync)                          ▼
  *                                                  ▼                  TerminateAfterFailure (.sync)
- *                          Read/Publish <job> metrics, per job                         ▼
- *                              ▼           └─ fails ─► MetricsNotPublished   [the failed job's metrics]
+ *                    Read/Publish <job> metrics, per metrics file                      ▼
+ *                              ▼           └─ fails ─► MetricsNotPublished  [the failed step's metrics]
  *                          Succeeded                                                   ▼
  *                                                                                  RunFailed (Fail)
  *
@@ -83,7 +83,13 @@ export interface PipelineDefinitionProps {
    * `metrics.namespace` once the cluster is terminated; after a failed step, only the failed
    * job's (best effort), so a run that fails on a broken invariant still reports it. Default: none.
    */
-  readonly metricsFiles?: readonly { readonly job: string; readonly bucket: string; readonly keyTemplate: string }[];
+  readonly metricsFiles?: readonly {
+    readonly job: string;
+    /** The step (one of `jobs`) that writes the file; default: `job` itself. */
+    readonly step?: string;
+    readonly bucket: string;
+    readonly keyTemplate: string;
+  }[];
 }
 
 /**
@@ -360,15 +366,19 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
   }
   // The jobs' metrics are published once the cluster is gone, so nothing about a metrics file
   // (missing, malformed) can keep a cluster running.
-  const files = (props.metricsFiles ?? []).filter((m) => jobs.includes(m.job));
+  const stepOf = (file: { readonly job: string; readonly step?: string }) => file.step ?? file.job;
+  const files = (props.metricsFiles ?? []).filter((m) => jobs.includes(stepOf(m)));
   states.TerminateCluster = terminate(files.length > 0 ? readMetricsState(files[0].job) : "Succeeded", "Record TerminateCluster failure");
   states["Record TerminateCluster failure"] = { Type: "Pass", Result: "TerminateCluster", ResultPath: "$.failedState", Next: "TerminateFailed" };
   files.forEach((file, i) => {
     const next = i + 1 < files.length ? readMetricsState(files[i + 1].job) : "Succeeded";
     Object.assign(states, metricsStates(props, file, { next, onFailure: "MetricsNotPublished", resultPath: "$.failure" }));
-    // After a failed step: publish what the failed job wrote, if anything (a job that finds its
-    // invariant broken writes its metrics, then fails), then report the step's failure.
-    Object.assign(states, metricsStates(props, file, { next: "RunFailed", onFailure: "RunFailed", resultPath: "$.metricsFailure", suffix: " after failure" }));
+    // After a failed step: publish what the failed step's jobs wrote, in order, as long as the
+    // files are there (a job that finds its invariant broken writes its metrics, then fails; a
+    // job that did not run has no file), then report the step's failure.
+    const nextOfStep = files.slice(i + 1).find((f) => stepOf(f) === stepOf(file));
+    const afterFailure = nextOfStep ? `${readMetricsState(nextOfStep.job)} after failure` : "RunFailed";
+    Object.assign(states, metricsStates(props, file, { next: afterFailure, onFailure: "RunFailed", resultPath: "$.metricsFailure", suffix: " after failure" }));
   });
   states.Succeeded = { Type: "Succeed" };
   if (files.length > 0) {
@@ -386,7 +396,10 @@ export function pipelineDefinition(props: PipelineDefinitionProps): StateMachine
   if (files.length > 0) {
     states.PublishAfterFailure = {
       Type: "Choice",
-      Choices: files.map((f) => ({ Variable: "$.failedState", StringEquals: runState(f.job), Next: `${readMetricsState(f.job)} after failure` })),
+      // The first file of each step that writes any.
+      Choices: files
+        .filter((f, i) => files.findIndex((g) => stepOf(g) === stepOf(f)) === i)
+        .map((f) => ({ Variable: "$.failedState", StringEquals: runState(stepOf(f)), Next: `${readMetricsState(f.job)} after failure` })),
       Default: "RunFailed",
     };
   }

@@ -29,7 +29,7 @@ import { EMR_MANAGED_TAG } from "./network";
 import { pipelineDefinition, RUN_PLACEHOLDERS, type StateMachineDefinition } from "./pipeline-definition";
 import { servicePrincipals, type Statement } from "./policy-document";
 import { Role } from "./role";
-import { BRONZE_DATASETS, JOB_OUTPUT_LAYER, metricsKeyTemplate, RUN_FILES_PREFIX, type ClusterJob, type SparkJobs } from "./spark-jobs";
+import { BRONZE_DATASETS, JOB_OUTPUT_LAYER, JOB_PARTS, metricsKeyTemplate, RUN_FILES_PREFIX, type RunFilesJob, type SparkJobs } from "./spark-jobs";
 
 /** The EventBridge rules Step Functions manages for the EMR .sync integrations. */
 export const EMR_SYNC_RULES = [
@@ -60,12 +60,12 @@ export interface PipelineProps {
   /** The cluster specification every run's cluster is launched from, its security and roles. Required. */
   readonly emr: Emr;
   readonly emrIam: EmrIam;
-  /** The staged jobs; their steps run in `sparkJobs.jobs` order. Required. */
+  /** The staged jobs; the pipeline runs `sparkJobs.pipelineJobs`, in order, one step each. Required. */
   readonly sparkJobs: SparkJobs;
   /** Bronze (where a daily run looks for input) and the layers the jobs write their metrics files to. Required. */
   readonly lake: DataLake;
-  /** Jobs that write a metrics file; the pipeline publishes it after the job's step. Default: none. */
-  readonly metricsJobs?: readonly ClusterJob[];
+  /** Jobs that write a metrics file; the pipeline publishes it once the run's cluster is terminated. Default: none. */
+  readonly metricsJobs?: readonly RunFilesJob[];
   /** Where the clusters' step logs are, for failure causes. Required. */
   readonly logs: LogBucket;
   /** The environment key: state machine data, logs, schedule, dead-letter queue. Required. */
@@ -116,10 +116,12 @@ export class Pipeline extends Construct {
       { test: "StringEquals", variable: `aws:${on}/${props.environmentTag.key}`, values: [props.environmentTag.value] },
     ];
 
-    const jobs = props.sparkJobs.jobs;
+    const jobs = props.sparkJobs.pipelineJobs;
     const logPrefix = props.emrIam.logPrefix;
     const bronze = props.lake.buckets.bronze;
-    const metricsJobs = (props.metricsJobs ?? []).filter((job) => jobs.includes(job));
+    // Each metrics file is written by the step that runs its job.
+    const stepOf = (job: RunFilesJob) => jobs.find((step) => JOB_PARTS[step].includes(job));
+    const metricsJobs = (props.metricsJobs ?? []).filter((job) => stepOf(job) !== undefined);
     this.definition = pipelineDefinition({
       runJobFlow: runJobFlowParameters(props.emr.spec),
       clusterNamePrefix: names.clusterNamePrefix,
@@ -144,6 +146,7 @@ export class Pipeline extends Construct {
       metrics: { namespace: props.metricNamespace, pipeline: names.stateMachine },
       metricsFiles: metricsJobs.map((job) => ({
         job,
+        step: stepOf(job),
         bucket: props.lake.buckets[JOB_OUTPUT_LAYER[job]].bucketName,
         keyTemplate: metricsKeyTemplate(job),
       })),

@@ -27,19 +27,38 @@ import type { LakeLayer } from "../envs/naming";
 import type { EncryptionKey } from "./encryption-key";
 import type { SecureBucket } from "./secure-bucket";
 
-/** Jobs that run on the cluster, in pipeline order. */
-export const CLUSTER_JOBS = ["generate", "bronze_to_silver", "silver_to_gold"] as const;
+/** Jobs staged for the cluster, each with an entry script and a step file. */
+export const CLUSTER_JOBS = ["generate", "bronze_to_silver", "silver_to_gold", "bronze_to_gold"] as const;
 export type ClusterJob = (typeof CLUSTER_JOBS)[number];
+/** The jobs that write run files (a summary, and a metrics file for the ETL jobs). */
+export type RunFilesJob = Exclude<ClusterJob, "bronze_to_gold">;
 
 /**
- * The lake layer each job writes (its output root, where it also writes its run summary and
- * metrics file under `_runs/<job>/`; spark-jobs/src/marketpulse_jobs/runtime.py).
+ * The jobs each job runs. `bronze_to_gold` runs bronze_to_silver and then silver_to_gold in one
+ * Spark application (one spark-submit), each writing its own run files.
  */
-export const JOB_OUTPUT_LAYER: Readonly<Record<ClusterJob, LakeLayer>> = { generate: "bronze", bronze_to_silver: "silver", silver_to_gold: "gold" };
+export const JOB_PARTS: Readonly<Record<ClusterJob, readonly RunFilesJob[]>> = {
+  generate: ["generate"],
+  bronze_to_silver: ["bronze_to_silver"],
+  silver_to_gold: ["silver_to_gold"],
+  bronze_to_gold: ["bronze_to_silver", "silver_to_gold"],
+};
+
+/**
+ * The pipeline's steps, in order: the synthetic feed (in environments that have one), then the
+ * ETL as one step. The other jobs' step files remain for rerunning a single stage by hand.
+ */
+export const PIPELINE_JOBS = ["generate", "bronze_to_gold"] as const satisfies readonly ClusterJob[];
+
+/**
+ * The lake layer each job writes its run files to (its output root, where it writes its run
+ * summary and metrics file under `_runs/<job>/`; spark-jobs/src/marketpulse_jobs/runtime.py).
+ */
+export const JOB_OUTPUT_LAYER: Readonly<Record<RunFilesJob, LakeLayer>> = { generate: "bronze", bronze_to_silver: "silver", silver_to_gold: "gold" };
 export const RUN_FILES_PREFIX = "_runs";
 
 /** Key of a job's metrics file in its output bucket, with `{}` for the run's label (date or start_end). */
-export function metricsKeyTemplate(job: ClusterJob): string {
+export function metricsKeyTemplate(job: RunFilesJob): string {
   return `${RUN_FILES_PREFIX}/${job}/{}.metrics.json`;
 }
 
@@ -81,8 +100,10 @@ export class SparkJobs extends Construct {
   /** s3:// URI of the package zip. */
   readonly packageUri: string;
   readonly entrypointUris: Partial<Record<ClusterJob, string>>;
-  /** The jobs this environment runs, in order: `generate` only with a synthetic feed. */
+  /** The jobs staged in this environment: `generate` only with a synthetic feed. */
   readonly jobs: readonly ClusterJob[];
+  /** The pipeline's steps in this environment, in order (`PIPELINE_JOBS` that are staged). */
+  readonly pipelineJobs: readonly ClusterJob[];
   readonly steps: Partial<Record<ClusterJob, EmrStep>>;
   /** Folder, relative to the stack's folder, holding `<job>.json` for `aws emr add-steps`. */
   readonly stepFilesPath: string;
@@ -93,6 +114,7 @@ export class SparkJobs extends Construct {
     this.props = props;
     const prefix = props.prefix ?? "spark-jobs";
     this.jobs = CLUSTER_JOBS.filter((job) => job !== "generate" || props.generate !== undefined);
+    this.pipelineJobs = PIPELINE_JOBS.filter((job) => this.jobs.includes(job));
 
     const pkg = stagePackage(join(props.sourceDir, "src", "marketpulse_jobs"));
     const pkgDir = new TerraformAsset(this, "package", { path: pkg.dir, type: AssetType.DIRECTORY, assetHash: pkg.hash });
@@ -157,6 +179,8 @@ export class SparkJobs extends Construct {
         return ["--bronze", loc.bronze, "--silver", loc.silver, "--quarantine", loc.quarantine];
       case "silver_to_gold":
         return ["--silver", loc.silver, "--gold", loc.gold];
+      case "bronze_to_gold":
+        return ["--bronze", loc.bronze, "--silver", loc.silver, "--quarantine", loc.quarantine, "--gold", loc.gold];
     }
   }
 

@@ -22,7 +22,7 @@ import type { LogBucketProps } from "../modules/log-bucket";
 import type { MonitoringProps } from "../modules/monitoring";
 import type { NetworkProps } from "../modules/network";
 import type { PipelineProps } from "../modules/pipeline";
-import { CLUSTER_JOBS, type ClusterJob, type SparkJobsProps } from "../modules/spark-jobs";
+import { JOB_OUTPUT_LAYER, type RunFilesJob, type SparkJobsProps } from "../modules/spark-jobs";
 import { savedQueries } from "./saved-queries";
 
 /** Where the in-transit certificate comes from; the stack supplies the bucket of a generated one. */
@@ -277,9 +277,9 @@ function lakeTable(d: LakeDataset): PlatformProps["lakeTables"]["tables"][number
 }
 
 /** The cluster jobs that write a metrics file (those the contract lists metrics for). */
-function metricsJobs(contract: LakeContract): ClusterJob[] {
+function metricsJobs(contract: LakeContract): RunFilesJob[] {
   const jobs = new Set(contract.metrics.map((m) => m.job));
-  return CLUSTER_JOBS.filter((job) => jobs.has(job));
+  return Object.keys(JOB_OUTPUT_LAYER).filter((job): job is RunFilesJob => jobs.has(job));
 }
 
 /** The data-quality alarms' metrics, by their names in the contract (a rename fails the synth). */

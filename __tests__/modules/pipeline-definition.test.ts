@@ -261,6 +261,39 @@ describe("publishing the jobs' metrics files", () => {
   });
 });
 
+describe("a step that runs two jobs (bronze_to_gold), and so writes two metrics files", () => {
+  const files = METRICS_FILES.map((f) => ({ ...f, step: "bronze_to_gold" }));
+  const def = pipelineDefinition(props({ jobs: [job("bronze_to_gold")], metricsFiles: files }));
+  const states = def.States as States;
+  const afterFailure = ["bronze_to_silver", "silver_to_gold"].flatMap((j) => [`Read ${j} metrics after failure`, `Publish ${j} metrics after failure`]);
+
+  it("is valid ASL", () => {
+    expect(validate(def)).toEqual({ isValid: true, errors: "" });
+  });
+
+  it("publishes both files once the cluster is terminated after a successful run", () => {
+    expect(states["Run bronze_to_gold"].Next).toBe("TerminateCluster");
+    expect(states.TerminateCluster.Next).toBe("Read bronze_to_silver metrics");
+    expect(states["Publish bronze_to_silver metrics"].Next).toBe("Read silver_to_gold metrics");
+    expect(states["Publish silver_to_gold metrics"].Next).toBe("Succeeded");
+  });
+
+  it("after the step fails, publishes its jobs' files in order as long as they exist, then reports the failure", () => {
+    expect(states.PublishAfterFailure.Choices).toEqual([
+      { Variable: "$.failedState", StringEquals: "Run bronze_to_gold", Next: "Read bronze_to_silver metrics after failure" },
+    ]);
+    expect(afterFailure.map((s) => states[s].Next)).toEqual([
+      "Publish bronze_to_silver metrics after failure",
+      "Read silver_to_gold metrics after failure",
+      "Publish silver_to_gold metrics after failure",
+      "RunFailed",
+    ]);
+    // A missing file (its job failed, or never ran) ends the publishing, not the report.
+    for (const s of afterFailure) expect(states[s].Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.metricsFailure", Next: "RunFailed" }]);
+    for (const path of paths(states, "Record Run bronze_to_gold failure")) expect(["RunFailed", "TerminateFailed"]).toContain(path.at(-1));
+  });
+});
+
 describe("the run context", () => {
   const states = pipelineDefinition(props()).States as States;
 

@@ -168,7 +168,7 @@ describe("readProgress", () => {
     const stateOutput: HistoryEvent[] = [
       entered(2, "TaskStateEntered", CREATE_CLUSTER_STATE),
       { id: 4, type: "TaskStateExited", timestamp: new Date(), stateExitedEventDetails: { name: CREATE_CLUSTER_STATE, output: JSON.stringify({ cluster: { ClusterId: clusterId } }) } },
-      entered(5, "TaskStateEntered", "Run bronze_to_silver"),
+      entered(5, "TaskStateEntered", "Run bronze_to_gold"),
     ];
     expect(readProgress(stateOutput).clusterId).toBe(clusterId);
     expect(readProgress(stateOutput.slice(0, 1)).clusterId).toBeUndefined();

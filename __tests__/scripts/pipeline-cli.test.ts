@@ -227,8 +227,8 @@ describe("pipeline CLI against moto (server mode, execute mode on)", () => {
     // The run context holds, per job, the staged step file's Args with the day filled in.
     const { sparkJobs } = synthEnv("prod").stack;
     const run = exitOutput(events, "DailyRun").run;
-    expect(Object.keys(run.args)).toEqual([...sparkJobs.jobs]);
-    for (const job of sparkJobs.jobs) {
+    expect(Object.keys(run.args)).toEqual([...sparkJobs.pipelineJobs]);
+    for (const job of sparkJobs.pipelineJobs) {
       const staged = sparkJobs.steps[job]!;
       expect(run.args[job]).toEqual(staged.Args.map((a) => a.replaceAll("@DATE@", date)));
       expect(run.args[job]).toEqual(sparkJobs.step(job, { date }).Args);
@@ -248,7 +248,8 @@ describe("pipeline CLI against moto (server mode, execute mode on)", () => {
     const run = exitOutput(events, "BackfillRun").run;
     expect({ start: run.start, end: run.end, label: run.label, checkInput: run.checkInput }).toEqual({ start, end, label: `${start}_${end}`, checkInput: false });
     const { sparkJobs } = synthEnv("prod").stack;
-    for (const job of sparkJobs.jobs) expect(run.args[job]).toEqual(sparkJobs.step(job, { start, end }).Args);
+    expect(Object.keys(run.args)).toEqual([...sparkJobs.pipelineJobs]);
+    for (const job of sparkJobs.pipelineJobs) expect(run.args[job]).toEqual(sparkJobs.step(job, { start, end }).Args);
     // A backfill skips the Bronze check (its jobs skip days without input).
     expect(entered(events).filter((s) => s.startsWith("List Bronze"))).toEqual([]);
   });

@@ -154,7 +154,7 @@ describe.each<EnvName>(["dev", "prod"])("monitoring (%s)", (env) => {
     // The names the pipeline gives its steps and clusters match those prefixes.
     const definition = JSON.parse(resource(tf, "aws_sfn_state_machine", "pipeline_state-machine").definition);
     expect(definition.States.DailyRun.Parameters["clusterName.$"]).toBe(`States.Format('marketpulse-${env}-{}', $.date)`);
-    expect(definition.States.DailyRun.Parameters.stepNames["bronze_to_silver.$"]).toBe(`States.Format('marketpulse-${env} bronze_to_silver {}', $.date)`);
+    expect(definition.States.DailyRun.Parameters.stepNames["bronze_to_gold.$"]).toBe(`States.Format('marketpulse-${env} bronze_to_gold {}', $.date)`);
     const target = resource(tf, "aws_cloudwatch_event_target", "monitoring_emr-failures-target");
     expect(target.arn).toBe(topicArn);
     expect(target.rule).toMatch(/aws_cloudwatch_event_rule\.monitoring_emr-failures_\w+\.name/);

@@ -52,9 +52,9 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
     expect(sm.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_iam_role_policy\.pipeline_role-logs-and-tracing_/)]));
   });
 
-  it("runs the environment's jobs in order, each exactly as staged, with the date from the run", () => {
-    const jobs = stack.sparkJobs.jobs;
-    expect(jobs).toEqual(env === "dev" ? ["generate", "bronze_to_silver", "silver_to_gold"] : ["bronze_to_silver", "silver_to_gold"]);
+  it("runs the environment's steps in order (the ETL as one), each exactly as staged, with the date from the run", () => {
+    const jobs = stack.sparkJobs.pipelineJobs;
+    expect(jobs).toEqual(env === "dev" ? ["generate", "bronze_to_gold"] : ["bronze_to_gold"]);
     for (const job of jobs) {
       // The staged step's arguments, with the run's date where the step file has @DATE@.
       const staged = stack.sparkJobs.steps[job]!.Args.map((a) => (a === RUN_PLACEHOLDERS.date ? "$.date" : `'${a}'`));
@@ -66,7 +66,7 @@ describe.each<EnvName>(["dev", "prod"])("pipeline (%s)", (env) => {
   it("timeouts come from the config", () => {
     expect(definition.TimeoutSeconds).toBe(cfg.pipeline.executionTimeoutMinutes * 60);
     expect(states.CreateCluster.TimeoutSeconds).toBe(cfg.pipeline.clusterStartTimeoutMinutes * 60);
-    for (const job of stack.sparkJobs.jobs) expect(states[runState(job)].TimeoutSeconds).toBe(cfg.pipeline.stepTimeoutMinutes * 60);
+    for (const job of stack.sparkJobs.pipelineJobs) expect(states[runState(job)].TimeoutSeconds).toBe(cfg.pipeline.stepTimeoutMinutes * 60);
     expect(states.WaitForOlderRun.Seconds).toBe(cfg.pipeline.queueCheckSeconds);
   });
 

@@ -11,7 +11,7 @@ describe.each<EnvName>(["dev", "prod"])("spark jobs staging (%s)", (env) => {
   const objects = resources(tf, "aws_s3_object").filter(([n]) => n.startsWith("spark-jobs_")).map(([, o]) => o);
 
   // dev runs the synthetic feed, so it stages the generate job too; prod does not.
-  const jobs = env === "dev" ? ["generate", "bronze_to_silver", "silver_to_gold"] : ["bronze_to_silver", "silver_to_gold"];
+  const jobs = env === "dev" ? ["generate", "bronze_to_silver", "silver_to_gold", "bronze_to_gold"] : ["bronze_to_silver", "silver_to_gold", "bronze_to_gold"];
 
   it("uploads the package zip and one entry script per cluster job, KMS-encrypted under content-hashed keys", () => {
     expect(objects.map((o) => o.key.replace(/[A-F0-9]{16}/, "<hash>")).sort()).toEqual([
@@ -76,7 +76,8 @@ describe("the synthetic feed's generate step (dev)", () => {
       "--symbols", String(feed.symbols), "--seed", String(feed.seed),
       "--ticks-per-hour", String(feed.ticksPerHour), "--defect-rate", String(feed.defectRate),
     ]);
-    expect(stack.sparkJobs.jobs).toEqual(["generate", "bronze_to_silver", "silver_to_gold"]);
+    expect(stack.sparkJobs.jobs).toEqual(["generate", "bronze_to_silver", "silver_to_gold", "bronze_to_gold"]);
+    expect(stack.sparkJobs.pipelineJobs).toEqual(["generate", "bronze_to_gold"]);
   });
 });
 
@@ -86,7 +87,7 @@ describe("staged files", () => {
 
   it("writes an add-steps file per job beside the stack, at the path the output names", () => {
     const dir = join(stackDir, tf.output.emr_step_files.value);
-    expect(readdirSync(dir).sort()).toEqual(["bronze_to_silver.json", "generate.json", "silver_to_gold.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["bronze_to_gold.json", "bronze_to_silver.json", "generate.json", "silver_to_gold.json"]);
     const steps = JSON.parse(readFileSync(join(dir, "silver_to_gold.json"), "utf8"));
     expect(steps).toEqual([stack.sparkJobs.steps.silver_to_gold]);
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole pipeline on local folders: generate -> bronze_to_silver -> silver_to_gold, then
-# print each job's run summary and the data-quality metrics of the two ETL jobs. Wired as
+# Run the whole pipeline on local folders, step by step as the pipeline does: generate, then
+# bronze_to_gold (bronze_to_silver and silver_to_gold in one Spark application); then print each
+# job's run summary and the data-quality metrics of the two ETL jobs. Wired as
 # `npm run pipeline:local`.
 #
 # Defaults: 60 trading days from 2024-01-01, 5 symbols, 12 ticks an hour, 1% defects, under
@@ -32,9 +33,8 @@ run() {
 run generate "${range[@]}" --symbols "${PIPELINE_SYMBOLS:-5}" --seed "${PIPELINE_SEED:-42}" \
   --ticks-per-hour "${PIPELINE_TICKS_PER_HOUR:-12}" --defect-rate "${PIPELINE_DEFECT_RATE:-0.01}" \
   --bronze "$dir/bronze"
-run bronze_to_silver "${range[@]}" --bronze "$dir/bronze" --silver "$dir/silver" \
-  --quarantine "$dir/quarantine"
-run silver_to_gold "${range[@]}" --silver "$dir/silver" --gold "$dir/gold"
+run bronze_to_gold "${range[@]}" --bronze "$dir/bronze" --silver "$dir/silver" \
+  --quarantine "$dir/quarantine" --gold "$dir/gold"
 
 label="${start}_${end}"
 for summary in "$dir/bronze/_runs/generate/$label.json" \
