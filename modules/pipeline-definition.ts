@@ -80,8 +80,9 @@ export interface PipelineDefinitionProps {
   /**
    * Jobs whose run writes a metrics file (CloudWatch PutMetricData's MetricData, as JSON): the
    * bucket and the key, with `{}` for the run's label. The pipeline publishes each under
-   * `metrics.namespace` once the cluster is terminated; after a failed step, only the failed
-   * job's (best effort), so a run that fails on a broken invariant still reports it. Default: none.
+   * `metrics.namespace` once the cluster is terminated; after a failed step, only the files of the
+   * failed step's jobs, in order, as long as they exist (best effort), so a run that fails on a
+   * broken invariant still reports it. Default: none.
    */
   readonly metricsFiles?: readonly {
     readonly job: string;

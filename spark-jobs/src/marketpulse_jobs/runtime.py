@@ -258,7 +258,9 @@ def add_root_args(parser: argparse.ArgumentParser, names: "tuple[str, ...]") -> 
         parser.add_argument(f"--{name}", type=normalise_uri, required=True)
 
 
-def check_roots(args: argparse.Namespace, inputs: "tuple[str, ...]", outputs: "tuple[str, ...]"):
+def check_roots(
+    args: argparse.Namespace, inputs: "tuple[str, ...]", outputs: "tuple[str, ...]"
+) -> None:
     """:func:`require_input_root` for each of ``inputs`` and :func:`require_output_root` for
     each of ``outputs`` (root names as for :func:`add_root_args`), before Spark starts."""
     for name in inputs:
