@@ -18,7 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from marketpulse_jobs import metrics, runtime
+from marketpulse_jobs import runtime
 from marketpulse_jobs.transforms import silver as tx
 
 JOB = "bronze_to_silver"
@@ -296,14 +296,14 @@ def execute(spark: SparkSession, args, days: list) -> dict:
     Raises when the conservation invariant does not hold, after writing both files."""
     if not runtime.path_exists(spark, args.bronze):
         raise runtime.UsageError(f"Bronze root not found: {args.bronze}")
-    metrics_uri = runtime.metrics_uri(args.silver, JOB, days)
-    # A metrics file exists only if this run wrote it: the pipeline publishes a failed run's file.
-    runtime.delete_path(spark, metrics_uri)
-    summary = run(spark, days, args.bronze, args.silver, args.quarantine, args.target_file_bytes)
+    summary = runtime.recorded_run(
+        spark,
+        JOB,
+        args.silver,
+        days,
+        lambda: run(spark, days, args.bronze, args.silver, args.quarantine, args.target_file_bytes),
+    )
     # Summary and metrics are written whether or not the invariant holds, then the run fails.
-    summary["metrics_uri"] = metrics_uri
-    runtime.write_json(spark, metrics.metric_data(JOB, summary), metrics_uri)
-    runtime.emit_summary(spark, summary, runtime.summary_uri(args.silver, JOB, days))
     if not summary["invariant_holds"]:
         raise RuntimeError(
             "conservation invariant violated: non-blank Bronze lines != Silver rows + "

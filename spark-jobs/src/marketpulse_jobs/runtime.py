@@ -34,6 +34,8 @@ from urllib.parse import unquote, urlparse
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
+from marketpulse_jobs import metrics
+
 # Exit code for a user mistake, the same one argparse uses.
 USAGE_EXIT = 2
 
@@ -339,6 +341,30 @@ def emit_summary(spark: SparkSession, summary: dict, uri: str) -> None:
     summary = dict(summary, summary_uri=uri)
     print(json.dumps(summary, sort_keys=True), flush=True)
     write_summary(spark, summary, uri)
+
+
+def recorded_run(
+    spark: SparkSession,
+    job: str,
+    output_root: str,
+    dates: "list[dt.date]",
+    compute: "Callable[[], dict]",
+) -> dict:
+    """Run an ETL job's ``compute`` (which returns its summary) with the job's run files around it.
+
+    The job's metrics file for these dates is removed first: a metrics file exists only if the
+    run wrote it, since the pipeline publishes a failed run's file. Then the metrics
+    (:func:`metrics.metric_data`) are written to :func:`metrics_uri`, named in the summary as
+    ``metrics_uri``, and the summary is printed and written (:func:`emit_summary`). Returns the
+    summary.
+    """
+    uri = metrics_uri(output_root, job, dates)
+    delete_path(spark, uri)
+    summary = compute()
+    summary["metrics_uri"] = uri
+    write_json(spark, metrics.metric_data(job, summary), uri)
+    emit_summary(spark, summary, summary_uri(output_root, job, dates))
+    return summary
 
 
 def path_exists(spark: SparkSession, uri: str) -> bool:

@@ -28,7 +28,7 @@ import time
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from marketpulse_jobs import metrics, runtime, schemas
+from marketpulse_jobs import runtime, schemas
 from marketpulse_jobs.transforms import gold as G
 from marketpulse_jobs.transforms.indicators import add_indicators
 
@@ -220,14 +220,9 @@ def execute(spark: SparkSession, args, days: list) -> dict:
     """Run the job with parsed arguments; write its metrics and summary, print the summary."""
     if not runtime.path_exists(spark, args.silver):
         raise runtime.UsageError(f"Silver root not found: {args.silver}")
-    metrics_uri = runtime.metrics_uri(args.gold, JOB, days)
-    # A metrics file exists only if this run wrote it: the pipeline publishes a failed run's file.
-    runtime.delete_path(spark, metrics_uri)
-    summary = run(spark, days, args.silver, args.gold)
-    summary["metrics_uri"] = metrics_uri
-    runtime.write_json(spark, metrics.metric_data(JOB, summary), metrics_uri)
-    runtime.emit_summary(spark, summary, runtime.summary_uri(args.gold, JOB, days))
-    return summary
+    return runtime.recorded_run(
+        spark, JOB, args.gold, days, lambda: run(spark, days, args.silver, args.gold)
+    )
 
 
 def _main(argv=None) -> int:
