@@ -14,8 +14,10 @@ TABLES = {
     "gold": ("daily_prices", "sentiment_daily", "correlations"),
 }
 # What differs between two runs of the same work: where they wrote, and how long they took.
-RUN_SPECIFIC = {"bronze", "silver", "quarantine", "gold", "elapsed_seconds"}
-RUN_SPECIFIC |= {"summary_uri", "metrics_uri"}
+RUN_SPECIFIC = {
+    *("bronze", "silver", "quarantine", "gold"),
+    *("elapsed_seconds", "summary_uri", "metrics_uri"),
+}
 
 
 def _rows(spark, root):
