@@ -59,7 +59,7 @@ export const pipelineSchema = z
     schedule: scheduleSchema,
     dateLagDays: bounded(0, 30, 1, "A scheduled run processes the UTC day this many days before its scheduled time", "days"),
     clusterStartTimeoutMinutes: bounded(10, 180, 45, "How long a run waits for its cluster to start", "minutes"),
-    stepTimeoutMinutes: bounded(5, 1440, 180, "How long one step may run before the run gives up (and terminates its cluster); the ETL step, bronze_to_gold, runs both ETL jobs", "minutes"),
+    stepTimeoutMinutes: bounded(5, 1440, 180, "How long one step (the ETL step, bronze_to_gold, runs both ETL jobs) may run before the run gives up and terminates its cluster", "minutes"),
     executionTimeoutMinutes: bounded(30, 10080, 720, "How long a whole run may take, waiting for older runs included", "minutes"),
     queueCheckSeconds: bounded(30, 3600, 300, "While an older run is still running, how often a new run checks again", "seconds"),
     freshnessAlarmHours: bounded(2, 168, 26, "Alarm when no run has succeeded for this long (only with the schedule on)", "hours"),
