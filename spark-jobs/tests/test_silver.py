@@ -77,6 +77,33 @@ def test_conflicting_duplicates_keep_one_deterministic_winner(spark):
             assert got[loser] == [(S.QUARANTINED, [Q.CONFLICTING_DUPLICATE])]
 
 
+def test_a_conflict_loser_is_quarantined_with_its_bronze_text(spark):
+    # Valid rows travel without their text; a loser gets it back, as written in its line.
+    winner, loser = tick(price=100.0), tick(price=101.5, volume="11")
+    classified = S.classify_prices(lines_df(spark, [loser, winner], partitions=2))
+    (row,) = S.quarantine_prices(classified).collect()
+    assert (row._raw, row._errors) == (loser, [Q.CONFLICTING_DUPLICATE])
+    assert row.asDict() | {"_raw": None, "_file": None, "_errors": None} == {
+        "symbol": "AAPL",
+        "ts": "2024-01-02T14:30:00Z",
+        "price": "101.5",
+        "volume": "11",
+        "source": "nasdaq",
+        "_raw": None,
+        "_file": None,
+        "_errors": None,
+        "trade_date": D1,
+    }
+    news = [article(id="n-3", symbols=("MSFT", "AAPL"), sentiment=-0.25), article(id="n-3")]
+    (row,) = S.quarantine_news(S.classify_news(lines_df(spark, news, partitions=2))).collect()
+    assert (row._raw, row._errors) == (news[0], [Q.CONFLICTING_DUPLICATE])
+    assert (row.ts, row.symbols, row.sentiment) == (
+        "2024-01-02T09:00:00Z",
+        '["MSFT","AAPL"]',
+        "-0.25",
+    )
+
+
 def test_a_line_repeated_in_several_files_is_quarantined_from_the_first_file(spark):
     bad = tick(price=-1)
     files = [

@@ -46,6 +46,12 @@ NEWS_KEY = ("id",)
 NEWS_VALUES = ("_ts", "_symbols", "headline", "source", "_sentiment")
 
 
+def _typed_text(columns: "list[str]") -> "set[str]":
+    """The Bronze text columns that have a typed twin among ``columns`` (``ts`` for ``_ts``)."""
+    names = set(columns)
+    return {name for name in names if f"_{name}" in names}
+
+
 def non_blank(lines: DataFrame) -> DataFrame:
     """Drop blank lines (empty or whitespace only): they are not records."""
     return lines.where(F.col(RAW).rlike(r"\S"))
@@ -117,10 +123,19 @@ def dedupe(
     partition, sorted by the group (``key`` first for valid rows): a writer of one file per day
     then needs no shuffle of its own. It also puts a whole day in one task, which only suits
     days that are written as one file anyway. The statuses are the same either way.
+
+    A valid row's text of the typed fields (``ts`` beside ``_ts``, ...) is not carried through
+    the shuffle: only quarantined rows output it, and a valid row is quarantined only when it
+    loses a conflict. Such a row gets its text back by parsing its line again.
     """
+    ok = F.size(ERRORS) == 0
+    text = _typed_text(validated.columns)
+    columns = validated.columns
+    validated = validated.select(
+        *[F.when(~ok, F.col(c)).alias(c) if c in text else c for c in columns]
+    )
     if by_day:
         validated = validated.repartition(TRADE_DATE)
-    ok = F.size(ERRORS) == 0
     group = [F.col(TRADE_DATE)]
     group += [F.when(ok, F.col(k)) for k in key]
     group += [F.when(~ok, F.col(RAW))]
@@ -146,8 +161,13 @@ def dedupe(
     errors = F.when(conflict, F.array(F.lit(quality.CONFLICTING_DUPLICATE))).otherwise(
         F.col(ERRORS)
     )
+    # Parsed again only for the rare losers of a conflict (a branch Spark evaluates lazily).
+    reparsed = quality.parse_json(F.col(RAW), tuple(sorted(text)))
+    restored = {c: F.when(conflict, reparsed[c]).otherwise(F.col(c)).alias(c) for c in text}
     return ranked.select(
-        *[c for c in validated.columns if c != ERRORS], errors.alias(ERRORS), status.alias(STATUS)
+        *[restored.get(c, c) for c in columns if c != ERRORS],
+        errors.alias(ERRORS),
+        status.alias(STATUS),
     )
 
 
@@ -211,8 +231,7 @@ def for_outputs(classified: DataFrame) -> DataFrame:
     and the text of every field that has a typed twin (``ts`` and ``_ts``, ...) stay on
     quarantined rows alone, the only rows whose output has them."""
     quarantined = F.col(STATUS) == QUARANTINED
-    names = set(classified.columns)
-    bronze_text = {RAW, FILE, ERRORS} | {name for name in names if f"_{name}" in names}
+    bronze_text = {RAW, FILE, ERRORS} | _typed_text(classified.columns)
     return classified.select(
         *[
             F.when(quarantined, F.col(name)).alias(name) if name in bronze_text else name
