@@ -7,6 +7,7 @@ import json
 import math
 from pathlib import Path
 
+import duckdb
 import pytest
 from pyspark.sql import functions as F
 
@@ -120,6 +121,23 @@ def test_each_day_is_one_silver_file_sorted_by_symbol_and_ts(spark, dirty):
             (only,) = parquet_files(silver, dataset, dt.date.fromisoformat(day))
             rows = [tuple(r) for r in spark.read.parquet(str(only)).select(*order).collect()]
             assert rows and rows == sorted(rows)
+
+
+def test_nearly_unique_price_columns_are_written_without_a_dictionary(dirty):
+    # Parquet's own metadata, read by DuckDB: ts and price are plain, symbol keeps its dictionary.
+    _, silver, _, _, summary = dirty
+    (path,) = parquet_files(silver, "prices", dt.date.fromisoformat(summary["processed_dates"][0]))
+    rows = duckdb.sql(
+        f"SELECT path_in_schema, encodings FROM parquet_metadata('{path}')"
+    ).fetchall()
+    dictionary = {column: "DICTIONARY" in encodings for column, encodings in rows}
+    assert dictionary == {
+        "symbol": True,
+        "ts": False,
+        "price": False,
+        "volume": True,
+        "source": True,
+    }
 
 
 def test_quarantine_keeps_the_raw_line_the_file_and_the_reasons(spark, dirty):

@@ -13,6 +13,7 @@ to ``<silver>/_runs/bronze_to_silver/<date or start_end>.json``, its data-qualit
 import functools
 import math
 import time
+from typing import Callable, NamedTuple
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -24,10 +25,30 @@ from marketpulse_jobs.transforms import silver as tx
 JOB = "bronze_to_silver"
 DEFAULT_TARGET_FILE_BYTES = 256 * 1024 * 1024
 
-# Per dataset: how to classify its lines, build its Silver and quarantine rows, and sort a file.
+
+class Dataset(NamedTuple):
+    """How to classify a dataset's lines, build its Silver and quarantine rows, and write them."""
+
+    classify: Callable[..., DataFrame]
+    silver: Callable[[DataFrame], DataFrame]
+    quarantine: Callable[[DataFrame], DataFrame]
+    # The order of the rows in a Silver file.
+    sort_by: "tuple[str, ...]"
+    # Silver columns whose values are nearly all distinct: written without Parquet's dictionary
+    # encoding, which would only be tried on every page and abandoned (bench:etl: ~20% of the
+    # write's CPU, and the files are smaller).
+    plain: "tuple[str, ...]" = ()
+
+
 DATASETS = {
-    "prices": (tx.classify_prices, tx.silver_prices, tx.quarantine_prices, ("symbol", "ts")),
-    "news": (tx.classify_news, tx.silver_news, tx.quarantine_news, ("ts", "id")),
+    "prices": Dataset(
+        tx.classify_prices,
+        tx.silver_prices,
+        tx.quarantine_prices,
+        ("symbol", "ts"),
+        ("ts", "price"),
+    ),
+    "news": Dataset(tx.classify_news, tx.silver_news, tx.quarantine_news, ("ts", "id")),
 }
 
 
@@ -58,15 +79,13 @@ def _partition(root: str, day: str) -> str:
     return f"{root}/{tx.TRADE_DATE}={day}"
 
 
-def _write(df: DataFrame, root: str) -> None:
+def _write(df: DataFrame, root: str, plain: "tuple[str, ...]" = ()) -> None:
     # Dynamic overwrite replaces only the trade_date partitions present in df. It is set on the
     # writer as well as the session because a static overwrite here would wipe every other day.
-    (
-        df.write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(tx.TRADE_DATE)
-        .parquet(root)
-    )
+    writer = df.write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
+    for column in plain:  # Parquet's per-column setting: the property, '#', the column path
+        writer = writer.option(f"parquet.enable.dictionary#{column}", "false")
+    writer.partitionBy(tx.TRADE_DATE).parquet(root)
 
 
 def _rows_written(spark: SparkSession, roots: "dict[str, str]", days) -> "dict[tuple, int]":
@@ -117,25 +136,27 @@ def _record_outcomes(classified: DataFrame, stats: "dict[str, dict]") -> "tuple[
     return silver_days, quarantine_days
 
 
-def _write_one_file_per_day(rows: DataFrame, sort_by, root: str, by_day: bool) -> None:
+def _write_one_file_per_day(rows: DataFrame, sort_by, root: str, by_day: bool, plain=()) -> None:
     # Hash-partitioning on the date puts each day in exactly one task: one file per day. Rows
     # classified by_day are partitioned so already, and sorted by key (a cheap sort).
     by_date = rows if by_day else rows.repartition(tx.TRADE_DATE)
-    _write(by_date.sortWithinPartitions(tx.TRADE_DATE, *sort_by), root)
+    _write(by_date.sortWithinPartitions(tx.TRADE_DATE, *sort_by), root, plain)
 
 
 def _write_silver(
-    classified, to_silver, sort_by, root, days, stats, target_file_bytes, by_day
+    classified, dataset: Dataset, root, days, stats, target_file_bytes, by_day
 ) -> None:
     """Write each day's Silver rows as ceil(input bytes / target) files."""
     files = {day: files_for(stats[day]["input_bytes"], target_file_bytes) for day in days}
     small = [day for day in days if files[day] == 1]
+    sort_by, plain = dataset.sort_by, dataset.plain
     if small:  # the usual case, all in one write
         in_small = F.col(tx.TRADE_DATE).cast("string").isin(small)
-        _write_one_file_per_day(to_silver(classified.where(in_small)), sort_by, root, by_day)
+        rows = dataset.silver(classified.where(in_small))
+        _write_one_file_per_day(rows, sort_by, root, by_day, plain)
     for day in sorted(set(days) - set(small)):  # one write each, for an exact file count
-        rows = to_silver(classified.where(F.col(tx.TRADE_DATE) == F.lit(day).cast("date")))
-        _write(rows.repartition(files[day]).sortWithinPartitions(*sort_by), root)
+        rows = dataset.silver(classified.where(F.col(tx.TRADE_DATE) == F.lit(day).cast("date")))
+        _write(rows.repartition(files[day]).sortWithinPartitions(*sort_by), root, plain)
 
 
 def process_dataset(
@@ -148,7 +169,7 @@ def process_dataset(
     target_file_bytes: int,
 ) -> "dict[str, dict]":
     """Classify and write one dataset for the given days; return per-day counts."""
-    classify, to_silver, to_quarantine, sort_by = DATASETS[dataset]
+    spec = DATASETS[dataset]
     silver_root, quarantine_root = f"{silver}/{dataset}", f"{quarantine}/{dataset}"
     inputs = {d.isoformat(): bronze_files(spark, bronze, dataset, d) for d in days}
     stats = {day: _empty_stats(files) for day, files in inputs.items()}
@@ -164,14 +185,14 @@ def process_dataset(
         # dedup and the writes together: one shuffle of the classified rows fewer.
         by_day = all(files_for(s["input_bytes"], target_file_bytes) == 1 for s in stats.values())
         lines = read_lines(spark, all_files, f"{bronze}/{dataset}")
-        classified = tx.for_outputs(classify(lines, by_day)).persist(StorageLevel.MEMORY_AND_DISK)
+        classified = tx.for_outputs(spec.classify(lines, by_day))
+        classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
         silver_days, quarantine_days = _record_outcomes(classified, stats)
         writes = {
             "silver": functools.partial(
                 _write_silver,
                 classified,
-                to_silver,
-                sort_by,
+                spec,
                 silver_root,
                 silver_days,
                 stats,
@@ -182,7 +203,7 @@ def process_dataset(
         if quarantine_days:  # quarantine is small: one file per day
             writes["quarantine"] = functools.partial(
                 _write_one_file_per_day,
-                to_quarantine(classified),
+                spec.quarantine(classified),
                 (tx.RAW,),
                 quarantine_root,
                 by_day,
