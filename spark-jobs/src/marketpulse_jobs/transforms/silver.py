@@ -129,8 +129,8 @@ def dedupe(
     loses a conflict. Such a row gets its text back by parsing its line again.
     """
     ok = F.size(ERRORS) == 0
-    text = _typed_text(validated.columns)
     columns = validated.columns
+    text = _typed_text(columns)
     validated = validated.select(
         *[F.when(~ok, F.col(c)).alias(c) if c in text else c for c in columns]
     )
@@ -148,7 +148,6 @@ def dedupe(
         *[F.first(v).over(window).alias(f"_kept{v}") for v in values],
     )
 
-    ok = F.size(ERRORS) == 0
     same_values = F.lit(True)
     for v in values:
         same_values = same_values & F.col(v).eqNullSafe(F.col(f"_kept{v}"))
